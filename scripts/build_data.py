@@ -1,0 +1,45 @@
+#!/usr/bin/env python
+"""Build the detector's training data: data/generated/detector/{train,dev,test}.jsonl.
+
+Deterministic (same corpora, seed and package versions give the same files). Usage:
+    python scripts/build_data.py [--out data/generated/detector] [--train 60000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+from spinfix.lexicon import Lexicon
+from spinfix.spinner import Spinner
+from spinfix.tortured import load_pairs, shared_data_dir, swap_table
+from spinfix.train.data import build, iter_sotu, iter_wh_written
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path("data/generated/detector"))
+    ap.add_argument("--shared", type=Path, default=None, help="shared data folder (default ../shared/data)")
+    ap.add_argument("--train", type=int, default=60000, help="training sentences")
+    ap.add_argument("--dev", type=int, default=3000)
+    ap.add_argument("--test", type=int, default=6000)
+    ap.add_argument("--seed", type=int, default=13)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    shared = args.shared or shared_data_dir()
+    t0 = time.time()
+    pairs = [p for p in load_pairs(shared / "tortured_phrases_dev.tsv") if p.split == "spinner"]
+    spinner = Spinner.default(Lexicon.load(), tortured_swaps=swap_table(pairs))
+    articles = list(iter_wh_written(shared / "corpora" / "wh_written.txt.gz")) + list(iter_sotu())
+    counts = build(articles, spinner, args.out, seed=args.seed,
+                   caps={"train": args.train, "dev": args.dev, "test": args.test})
+    meta = {"counts": counts, "seed": args.seed, "sources": [[s.name, w] for s, w in spinner.sources],
+            "tortured_pairs_used_by_spinner": len(pairs), "seconds": round(time.time() - t0, 1)}
+    (args.out / "meta.json").write_text(json.dumps(meta, indent=2))
+    logging.info("done: %s", meta)
+
+
+if __name__ == "__main__":
+    main()

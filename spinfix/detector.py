@@ -1,0 +1,192 @@
+"""The spun-token detector: a MiniLM token classifier, windowed over long sentences.
+
+The model tags each word (its first sub-word) with the probability that a spinner put it there.
+A sentence's probability is the calibrated maximum over its words: a sentence is spun as soon as
+one word is. Calibration (Platt scaling on the dev split) and the decision threshold live in the
+checkpoint's spinfix.json, so that probabilities mean what they say for that checkpoint.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from spinfix.errors import ModelError
+from spinfix.tokens import Token, tokenize
+
+logger = logging.getLogger(__name__)
+
+CONFIG_NAME = "spinfix.json"
+
+
+@dataclass
+class DetectorConfig:
+    """Inference settings saved beside the weights."""
+
+    threshold: float = 0.5  # on the calibrated sentence probability
+    span_threshold: float = 0.5  # on a word's raw probability, to mark it inside a spun sentence
+    calibration: tuple[float, float] = (1.0, 0.0)  # Platt: p = sigmoid(a * logit(raw) + b)
+    max_length: int = 128  # sub-word positions per window, [CLS] and [SEP] included
+    stride: int = 96  # window step in sub-words; windows overlap by max_length - 2 - stride
+    batch_size: int = 64
+    extra: dict = field(default_factory=dict)  # training facts, for the model card
+
+    @classmethod
+    def load(cls, path: Path) -> "DetectorConfig":
+        data = json.loads(path.read_text())
+        data["calibration"] = tuple(data.get("calibration", (1.0, 0.0)))
+        return cls(**data)
+
+    def save(self, path: Path) -> None:
+        d = dict(self.__dict__)
+        d["calibration"] = list(self.calibration)
+        path.write_text(json.dumps(d, indent=2) + "\n")
+
+
+@dataclass
+class WordScores:
+    """Per-word probabilities of one sentence (word tokens only, punctuation skipped)."""
+
+    tokens: list[Token]
+    probs: np.ndarray  # float32, one per token in `tokens`
+    raw_max: float  # max over probs, 0.0 when there are no words
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def calibrate(raw: float, calibration: tuple[float, float]) -> float:
+    a, b = calibration
+    z = a * _logit(raw) + b
+    return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+
+
+class Detector:
+    """Loads once; `score` runs batches of sentences through the model."""
+
+    def __init__(self, model, tokenizer, config: DetectorConfig, device: str = "cpu", name: str = "detector"):
+        self.model = model.eval().to(device)
+        self.tokenizer = tokenizer
+        self.config = config
+        self.device = device
+        self.name = name
+
+    @classmethod
+    def load(cls, path: str | Path, device: str | None = None) -> "Detector":
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        path = Path(path)
+        if not (path / "config.json").exists():
+            raise ModelError(f"no detector checkpoint at {path} (expected config.json and model.safetensors)")
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        # fp16 on the GPU; on the CPU fp16 matmuls are slow, so the fp16 release is upcast.
+        dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        try:
+            model = AutoModelForTokenClassification.from_pretrained(path, dtype=dtype)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            # Windows keep every forward within max_length; the tokenizer's own length warning
+            # about whole sentences would only mislead.
+            tokenizer.model_max_length = 10**9
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load the detector from {path}: {exc}") from exc
+        cfg_path = path / CONFIG_NAME
+        config = DetectorConfig.load(cfg_path) if cfg_path.exists() else DetectorConfig()
+        return cls(model, tokenizer, config, device=device, name=path.name)
+
+    # -- windows ---------------------------------------------------------------------------
+
+    def _windows(self, words: list[str]) -> tuple[list[list[int]], list[list[int]]]:
+        """Sub-word windows over one sentence: (input ids per window, word index per position).
+
+        Long sentences are cut into overlapping windows on word boundaries, never truncated.
+        """
+        enc = self.tokenizer(words, is_split_into_words=True, add_special_tokens=False)
+        ids: list[int] = enc["input_ids"]
+        wids: list[int | None] = enc.word_ids()
+        body = self.config.max_length - 2
+        if len(ids) <= body:
+            starts = [0]
+        else:
+            starts = list(range(0, len(ids) - body + self.config.stride, self.config.stride))
+        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        win_ids, win_words = [], []
+        for s in starts:
+            # Move the cut back to a word start so no word is split between windows.
+            while 0 < s < len(ids) and wids[s] == wids[s - 1]:
+                s -= 1
+            e = min(s + body, len(ids))
+            while e < len(ids) and e > s + 1 and wids[e] == wids[e - 1]:
+                e -= 1
+            win_ids.append([cls_id] + ids[s:e] + [sep_id])
+            win_words.append([-1] + [w if w is not None else -1 for w in wids[s:e]] + [-1])
+            if e >= len(ids):
+                break
+        return win_ids, win_words
+
+    @torch.inference_mode()
+    def _forward(self, windows: list[list[int]]) -> list[np.ndarray]:
+        """P(spun) per position for each window, batched with length bucketing."""
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        out: list[np.ndarray | None] = [None] * len(windows)
+        pad = self.tokenizer.pad_token_id
+        bs = self.config.batch_size
+        for b in range(0, len(order), bs):
+            idx = order[b : b + bs]
+            width = max(len(windows[i]) for i in idx)
+            input_ids = torch.full((len(idx), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                input_ids[r, : len(windows[i])] = torch.tensor(windows[i])
+                mask[r, : len(windows[i])] = 1
+            logits = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
+            probs = torch.softmax(logits.float(), dim=-1)[..., 1].cpu().numpy()
+            for r, i in enumerate(idx):
+                out[i] = probs[r, : len(windows[i])]
+        return out  # type: ignore[return-value]
+
+    def score(self, sentences: list[str]) -> list[WordScores]:
+        """Word probabilities for each sentence; all windows of all sentences share batches."""
+        all_windows: list[list[int]] = []
+        owners: list[tuple[int, list[int]]] = []
+        toks_per_sent: list[list[Token]] = []
+        for si, sent in enumerate(sentences):
+            toks = [t for t in tokenize(sent) if t.is_word]
+            toks_per_sent.append(toks)
+            if not toks:
+                continue
+            w_ids, w_words = self._windows([t.text for t in toks])
+            for ids, words in zip(w_ids, w_words):
+                all_windows.append(ids)
+                owners.append((si, words))
+        probs = self._forward(all_windows) if all_windows else []
+        # A word seen in two windows takes the reading where it sits furthest from an edge.
+        best: list[np.ndarray] = [np.zeros(len(t), dtype=np.float32) for t in toks_per_sent]
+        margin: list[np.ndarray] = [np.full(len(t), -1, dtype=np.int64) for t in toks_per_sent]
+        for (si, words), p in zip(owners, probs):
+            n = len(words)
+            seen: set[int] = set()
+            for pos, w in enumerate(words):
+                if w < 0 or w in seen:
+                    continue  # special tokens; later sub-words of a word
+                seen.add(w)
+                m = min(pos, n - 1 - pos)
+                if m > margin[si][w]:
+                    margin[si][w] = m
+                    best[si][w] = p[pos]
+        return [
+            WordScores(toks, pr, float(pr.max()) if len(pr) else 0.0)
+            for toks, pr in zip(toks_per_sent, best)
+        ]
+
+    def sentence_probability(self, scores: WordScores) -> float:
+        return calibrate(scores.raw_max, self.config.calibration) if scores.tokens else 0.0

@@ -1,0 +1,104 @@
+"""The objects a detection returns: Report -> SentenceReport -> Span.
+
+One schema for everything spinfix reports. Offsets are character offsets into the text that was
+passed in, untouched. Later capabilities (restoration, reference checking) add fields; they never
+rename the ones here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Span:
+    """A phrase the detector believes was swapped in by a spinner."""
+
+    start: int
+    end: int
+    text: str
+    probability: float
+    # Filled by restoration (a later capability); None until then.
+    suggestion: str | None = None
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "probability": round(self.probability, 4),
+        }
+        if self.suggestion is not None:
+            d["suggestion"] = self.suggestion
+            d["confidence"] = None if self.confidence is None else round(self.confidence, 4)
+        return d
+
+
+@dataclass
+class SentenceReport:
+    """One sentence of the input with its spin probability and spun spans."""
+
+    text: str
+    start: int
+    end: int
+    probability: float
+    is_spun: bool
+    spans: list[Span] = field(default_factory=list)
+    paragraph: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "paragraph": self.paragraph,
+            "probability": round(self.probability, 4),
+            "is_spun": self.is_spun,
+            "spans": [s.to_dict() for s in self.spans],
+        }
+
+
+@dataclass
+class Report:
+    """Everything spinfix found in one text."""
+
+    text: str
+    sentences: list[SentenceReport]
+    threshold: float
+    source: str | None = None  # a file name, when the text came from one
+    model: str | None = None
+
+    @property
+    def spans(self) -> list[Span]:
+        return [span for s in self.sentences for span in s.spans]
+
+    @property
+    def spun_sentences(self) -> list[SentenceReport]:
+        return [s for s in self.sentences if s.is_spun]
+
+    @property
+    def is_spun(self) -> bool:
+        return any(s.is_spun for s in self.sentences)
+
+    @property
+    def spun_share(self) -> float:
+        """Share of sentences flagged as spun (0 for an empty text)."""
+        return len(self.spun_sentences) / len(self.sentences) if self.sentences else 0.0
+
+    def to_dict(self, include_text: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema": SCHEMA_VERSION,
+            "source": self.source,
+            "model": self.model,
+            "threshold": self.threshold,
+            "is_spun": self.is_spun,
+            "n_sentences": len(self.sentences),
+            "n_spun_sentences": len(self.spun_sentences),
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+        if include_text:
+            d["text"] = self.text
+        return d

