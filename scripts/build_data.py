@@ -2,7 +2,7 @@
 """Build the detector's training data: data/generated/detector/{train,dev,test}.jsonl.
 
 Deterministic (same corpora, seed and package versions give the same files). Usage:
-    python scripts/build_data.py [--out data/generated/detector] [--train 60000]
+    python scripts/build_data.py [--out data/generated/detector] [--train 60000] [--no-science]
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from spinfix.lexicon import Lexicon
 from spinfix.spinner import Spinner
-from spinfix.tortured import load_pairs, shared_data_dir, swap_table
-from spinfix.train.data import build, iter_sotu, iter_wh_written
+from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
+from spinfix.train.data import add_science, build, iter_sotu, iter_wh_written
 
 
 def main() -> None:
@@ -26,15 +26,20 @@ def main() -> None:
     ap.add_argument("--dev", type=int, default=3000)
     ap.add_argument("--test", type=int, default=6000)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--no-science", action="store_true",
+                    help="news sentences only (the data of training stage 1)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     shared = args.shared or shared_data_dir()
     t0 = time.time()
     pairs = [p for p in load_pairs(shared / "tortured_phrases_dev.tsv") if p.split == "spinner"]
-    spinner = Spinner.default(Lexicon.load(), tortured_swaps=swap_table(pairs))
+    spinner = Spinner.default(Lexicon.load(), tortured_swaps=swap_table(pairs), tortured_phrases=phrase_table(pairs))
     articles = list(iter_wh_written(shared / "corpora" / "wh_written.txt.gz")) + list(iter_sotu())
     counts = build(articles, spinner, args.out, seed=args.seed,
                    caps={"train": args.train, "dev": args.dev, "test": args.test})
+    # Technical prose with real tortured phrases (spinner share only; see spinfix/train/science.py).
+    if not args.no_science:
+        counts["science"] = add_science(args.out, pairs, seed=args.seed)
     meta = {"counts": counts, "seed": args.seed, "sources": [[s.name, w] for s, w in spinner.sources],
             "tortured_pairs_used_by_spinner": len(pairs), "seconds": round(time.time() - t0, 1)}
     (args.out / "meta.json").write_text(json.dumps(meta, indent=2))

@@ -28,6 +28,7 @@ def main() -> None:
     ap.add_argument("--target-precision", type=float, default=0.98)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--init", type=Path, default=None, help="continue from this spinfix checkpoint")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.threads:
@@ -35,7 +36,7 @@ def main() -> None:
     info = train(args.data / "train.jsonl", args.data / "dev.jsonl", args.out,
                  max_examples=args.max_examples, epochs=args.epochs, batch_size=args.batch_size,
                  lr=args.lr, max_length=args.max_length, max_minutes=args.max_minutes,
-                 target_precision=args.target_precision, seed=args.seed)
+                 target_precision=args.target_precision, seed=args.seed, init=args.init)
     print(json.dumps(info, indent=2))
 
 

@@ -4,9 +4,15 @@
     sf = spinfix.load()
     report = sf.detect(text)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from spinfix.errors import InputError, ModelError, SpinfixError
-from spinfix.pipeline import Spinfix, load
 from spinfix.report import Report, SentenceReport, Span
+
+if TYPE_CHECKING:  # the pipeline imports torch; keep `import spinfix` and `spinfix --help` light
+    from spinfix.pipeline import Spinfix
 
 __version__ = "0.1.0"
 
@@ -21,3 +27,18 @@ __all__ = [
     "load",
     "__version__",
 ]
+
+
+def load(path=None, threshold: float | None = None, device: str | None = None) -> "Spinfix":
+    """Load the released models (from `path`, $SPINFIX_MODELS, or the checkout's models/)."""
+    from spinfix.pipeline import Spinfix
+
+    return Spinfix.load(path, threshold=threshold, device=device)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Spinfix":
+        from spinfix.pipeline import Spinfix
+
+        return Spinfix
+    raise AttributeError(f"module 'spinfix' has no attribute {name!r}")

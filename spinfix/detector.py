@@ -1,9 +1,10 @@
 """The spun-token detector: a MiniLM token classifier, windowed over long sentences.
 
 The model tags each word (its first sub-word) with the probability that a spinner put it there.
-A sentence's probability is the calibrated maximum over its words: a sentence is spun as soon as
-one word is. Calibration (Platt scaling on the dev split) and the decision threshold live in the
-checkpoint's spinfix.json, so that probabilities mean what they say for that checkpoint.
+A sentence's probability is a logistic regression, fitted on the dev split, over the logits of
+its three most suspicious words: one glaring swap or several middling ones both make a sentence
+spun. The regression (calibration) and the decision threshold live in the checkpoint's
+spinfix.json, so that probabilities mean what they say for that checkpoint.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ class DetectorConfig:
 
     threshold: float = 0.5  # on the calibrated sentence probability
     span_threshold: float = 0.5  # on a word's raw probability, to mark it inside a spun sentence
-    calibration: tuple[float, float] = (1.0, 0.0)  # Platt: p = sigmoid(a * logit(raw) + b)
+    # p = sigmoid(w1*logit(top1) + w2*logit(top2) + w3*logit(top3) + b), top-k word probabilities
+    calibration: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0)
     max_length: int = 128  # sub-word positions per window, [CLS] and [SEP] included
     stride: int = 96  # window step in sub-words; windows overlap by max_length - 2 - stride
     batch_size: int = 64
@@ -39,8 +41,10 @@ class DetectorConfig:
     @classmethod
     def load(cls, path: Path) -> "DetectorConfig":
         data = json.loads(path.read_text())
-        data["calibration"] = tuple(data.get("calibration", (1.0, 0.0)))
-        return cls(**data)
+        data["calibration"] = tuple(data.get("calibration", (1.0, 0.0, 0.0, 0.0)))
+        # Unknown keys come from newer checkpoints: ignore them rather than refuse to load.
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
 
     def save(self, path: Path) -> None:
         d = dict(self.__dict__)
@@ -54,7 +58,16 @@ class WordScores:
 
     tokens: list[Token]
     probs: np.ndarray  # float32, one per token in `tokens`
-    raw_max: float  # max over probs, 0.0 when there are no words
+
+    @property
+    def raw_max(self) -> float:
+        """Max over word probabilities, 0.0 when there are no words."""
+        return float(self.probs.max()) if len(self.probs) else 0.0
+
+    def top(self, k: int = 3) -> list[float]:
+        """The k highest word probabilities, padded with 0.0."""
+        top = sorted((float(p) for p in self.probs), reverse=True)[:k]
+        return top + [0.0] * (k - len(top))
 
 
 def _logit(p: float) -> float:
@@ -62,10 +75,17 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def calibrate(raw: float, calibration: tuple[float, float]) -> float:
-    a, b = calibration
-    z = a * _logit(raw) + b
-    return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+def features(scores: "WordScores") -> list[float]:
+    """What the sentence probability is computed from: logits of the top-3 word probabilities."""
+    return [_logit(p) for p in scores.top(3)]
+
+
+def calibrate(feats: list[float], calibration: tuple[float, ...]) -> float:
+    *w, b = calibration
+    z = sum(wi * fi for wi, fi in zip(w, feats)) + b
+    if z < -60:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 class Detector:
@@ -97,41 +117,47 @@ class Detector:
             # Windows keep every forward within max_length; the tokenizer's own length warning
             # about whole sentences would only mislead.
             tokenizer.model_max_length = 10**9
-        except (OSError, ValueError) as exc:
+            cfg_path = path / CONFIG_NAME
+            config = DetectorConfig.load(cfg_path) if cfg_path.exists() else DetectorConfig()
+        except Exception as exc:  # corrupt weights, bad JSON, wrong shapes: all one message
             raise ModelError(f"cannot load the detector from {path}: {exc}") from exc
-        cfg_path = path / CONFIG_NAME
-        config = DetectorConfig.load(cfg_path) if cfg_path.exists() else DetectorConfig()
         return cls(model, tokenizer, config, device=device, name=path.name)
 
     # -- windows ---------------------------------------------------------------------------
 
-    def _windows(self, words: list[str]) -> tuple[list[list[int]], list[list[int]]]:
-        """Sub-word windows over one sentence: (input ids per window, word index per position).
+    def _windows(self, sentences_words: list[list[str]]) -> list[tuple[list[list[int]], list[list[int]]]]:
+        """Sub-word windows per sentence: (input ids per window, word index per position).
 
-        Long sentences are cut into overlapping windows on word boundaries, never truncated.
+        One tokenizer call for the whole batch (the fast tokenizer works in parallel). Long
+        sentences are cut into overlapping windows on word boundaries, never truncated.
         """
-        enc = self.tokenizer(words, is_split_into_words=True, add_special_tokens=False)
-        ids: list[int] = enc["input_ids"]
-        wids: list[int | None] = enc.word_ids()
+        enc = self.tokenizer(sentences_words, is_split_into_words=True, add_special_tokens=False)
         body = self.config.max_length - 2
-        if len(ids) <= body:
-            starts = [0]
-        else:
-            starts = list(range(0, len(ids) - body + self.config.stride, self.config.stride))
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
-        win_ids, win_words = [], []
-        for s in starts:
-            # Move the cut back to a word start so no word is split between windows.
-            while 0 < s < len(ids) and wids[s] == wids[s - 1]:
-                s -= 1
-            e = min(s + body, len(ids))
-            while e < len(ids) and e > s + 1 and wids[e] == wids[e - 1]:
-                e -= 1
-            win_ids.append([cls_id] + ids[s:e] + [sep_id])
-            win_words.append([-1] + [w if w is not None else -1 for w in wids[s:e]] + [-1])
-            if e >= len(ids):
-                break
-        return win_ids, win_words
+        out = []
+        for b in range(len(sentences_words)):
+            ids: list[int] = enc["input_ids"][b]
+            wids: list[int | None] = enc.word_ids(b)
+            if len(ids) <= body:
+                out.append(([[cls_id] + ids + [sep_id]], [[-1] + [w if w is not None else -1 for w in wids] + [-1]]))
+                continue
+            win_ids, win_words = [], []
+            s = 0
+            while True:
+                # Cut on word boundaries so no word is split between windows.
+                e = min(s + body, len(ids))
+                while e < len(ids) and e > s + 1 and wids[e] == wids[e - 1]:
+                    e -= 1
+                win_ids.append([cls_id] + ids[s:e] + [sep_id])
+                win_words.append([-1] + [w if w is not None else -1 for w in wids[s:e]] + [-1])
+                if e >= len(ids):
+                    break
+                nxt = max(s + 1, min(s + self.config.stride, e - 1))
+                while nxt > s + 1 and wids[nxt] == wids[nxt - 1]:
+                    nxt -= 1
+                s = nxt
+            out.append((win_ids, win_words))
+        return out
 
     @torch.inference_mode()
     def _forward(self, windows: list[list[int]]) -> list[np.ndarray]:
@@ -159,12 +185,11 @@ class Detector:
         all_windows: list[list[int]] = []
         owners: list[tuple[int, list[int]]] = []
         toks_per_sent: list[list[Token]] = []
-        for si, sent in enumerate(sentences):
-            toks = [t for t in tokenize(sent) if t.is_word]
-            toks_per_sent.append(toks)
-            if not toks:
-                continue
-            w_ids, w_words = self._windows([t.text for t in toks])
+        for sent in sentences:
+            toks_per_sent.append([t for t in tokenize(sent) if t.is_word])
+        with_words = [i for i, t in enumerate(toks_per_sent) if t]
+        windows = self._windows([[t.text for t in toks_per_sent[i]] for i in with_words]) if with_words else []
+        for si, (w_ids, w_words) in zip(with_words, windows):
             for ids, words in zip(w_ids, w_words):
                 all_windows.append(ids)
                 owners.append((si, words))
@@ -183,10 +208,7 @@ class Detector:
                 if m > margin[si][w]:
                     margin[si][w] = m
                     best[si][w] = p[pos]
-        return [
-            WordScores(toks, pr, float(pr.max()) if len(pr) else 0.0)
-            for toks, pr in zip(toks_per_sent, best)
-        ]
+        return [WordScores(toks, pr) for toks, pr in zip(toks_per_sent, best)]
 
     def sentence_probability(self, scores: WordScores) -> float:
-        return calibrate(scores.raw_max, self.config.calibration) if scores.tokens else 0.0
+        return calibrate(features(scores), self.config.calibration) if scores.tokens else 0.0

@@ -159,10 +159,16 @@ def analyse(word: str) -> tuple[tuple[str, str], ...]:
                 if w in forms and (lemma, tag) not in readings:
                     readings.append((lemma, tag))
     # A form equal to its lemma is most likely the base form ("assistance" is NN, not an
-    # uncountable NNS); otherwise the most specific tag first.
-    readings.sort(
-        key=lambda r: (r[0] != w, _TAG_ORDER.index(r[1]) if r[1] in _TAG_ORDER else len(_TAG_ORDER))
-    )
+    # uncountable NNS); an inflected form takes its most specific tag first.
+    base_tags = {"NN", "VB", "VBP", "JJ", "RB"}
+
+    def rank(r: tuple[str, str]) -> tuple[int, bool, int]:
+        order = _TAG_ORDER.index(r[1]) if r[1] in _TAG_ORDER else len(_TAG_ORDER)
+        if r[0] == w:
+            return (0, r[1] not in base_tags, order)
+        return (1, r[1] in base_tags, order)
+
+    readings.sort(key=rank)
     return tuple(readings)
 
 

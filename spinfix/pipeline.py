@@ -36,7 +36,10 @@ class Spinfix:
 
     def __init__(self, detector: Detector, threshold: float | None = None) -> None:
         self.detector = detector
-        self.threshold = detector.config.threshold if threshold is None else threshold
+        threshold = detector.config.threshold if threshold is None else float(threshold)
+        if not 0.0 <= threshold <= 1.0:  # also rejects NaN
+            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        self.threshold = threshold
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, threshold: float | None = None, device: str | None = None) -> "Spinfix":
@@ -63,7 +66,8 @@ class Spinfix:
     ) -> list[Report]:
         """Reports for many texts; sentences of all texts share model batches.
 
-        `progress`, if given, is called with the number of sentences done after each chunk.
+        `progress`, if given, is called after each chunk with the number of sentences in that
+        chunk (an increment, not a running total).
         """
         if isinstance(texts, str):
             raise TypeError("detect_many takes a list of texts; use detect() for one text")
@@ -98,7 +102,7 @@ class Spinfix:
 
     def _sentence_report(self, seg: Segment, sc: WordScores) -> SentenceReport:
         prob = self.detector.sentence_probability(sc)
-        spun = prob >= self.threshold
+        spun = bool(sc.tokens) and prob >= self.threshold  # no words, nothing to accuse
         spans = self._spans(seg, sc) if spun else []
         return SentenceReport(
             text=seg.text, start=seg.start, end=seg.end, probability=prob, is_spun=spun, spans=spans, paragraph=seg.paragraph

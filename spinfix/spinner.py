@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 _OPEN_QUOTES = {"“", "‘"}
 _CLOSE_QUOTES = {"”", "’"}
-_MAX_PHRASE = 3  # longest function phrase, in tokens
+_MAX_PHRASE = 4  # longest phrase looked up as a whole, in tokens
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,29 @@ class SpunSentence:
             inside = any(e.start <= tok.start and tok.end <= e.end for e in self.edits)
             out.append((tok, int(inside)))
         return out
+
+
+def _adverb_bases(word: str) -> list[str]:
+    """Candidate adjectives of an -ly adverb: visually -> visual, happily -> happy."""
+    stem = word[:-2]
+    bases = [stem]
+    if word.endswith("ily"):
+        bases.append(word[:-3] + "y")
+    if word.endswith("ically"):
+        bases.append(word[:-4])
+    if word.endswith("bly"):
+        bases.append(word[:-1] + "e")
+    return bases
+
+
+def _adverbize(adj: str) -> str:
+    if adj.endswith("y") and len(adj) > 3:
+        return adj[:-1] + "ily"
+    if adj.endswith("ic"):
+        return adj + "ally"
+    if adj.endswith("le") and len(adj) > 3:
+        return adj[:-1] + "y"
+    return adj + "ly"
 
 
 def same_pos(candidate: str, lemma: str) -> bool:
@@ -116,15 +139,26 @@ class Spinner:
         sources: list[tuple[SubstitutionSource, float]],
         function_phrases: dict[str, list[str]] | None = None,
         phrase_rate: float = 1.5,
+        slip_rate: float = 0.08,
     ) -> None:
+        self.slip_rate = slip_rate  # share of swaps that lose the original's inflection
         self.sources = [(s, w) for s, w in sources if s is not None and w > 0]
         self.function_phrases = FUNCTION_PHRASES if function_phrases is None else function_phrases
         self.phrase_rate = phrase_rate  # function phrases are swapped more eagerly than content words
         self._cand_cache: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
-    def default(cls, lexicon: Lexicon | None = None, tortured_swaps: dict[str, list[str]] | None = None) -> "Spinner":
-        """The mixture used for spinfix's training data (weights documented in the model card)."""
+    def default(
+        cls,
+        lexicon: Lexicon | None = None,
+        tortured_swaps: dict[str, list[str]] | None = None,
+        tortured_phrases: dict[str, list[str]] | None = None,
+    ) -> "Spinner":
+        """The mixture used for spinfix's training data (weights documented in the model card).
+
+        `tortured_swaps` (word -> words) and `tortured_phrases` (multiword correct phrase ->
+        tortured phrases) come from the spinner share of the dev tortured phrases only.
+        """
         lexicon = lexicon or Lexicon.load()
         sources: list[tuple[SubstitutionSource, float]] = [
             (MobySource(lexicon), 0.40),
@@ -133,7 +167,10 @@ class Spinner:
         ]
         if tortured_swaps:
             sources.append((TableSource("tortured", tortured_swaps), 0.20))
-        return cls(sources)
+        phrases = dict(FUNCTION_PHRASES)
+        for k, v in (tortured_phrases or {}).items():
+            phrases.setdefault(k, v)
+        return cls(sources, function_phrases=phrases)
 
     # -- candidate generation -------------------------------------------------------------
 
@@ -150,17 +187,46 @@ class Spinner:
                     continue
                 if source.name == "glove" and not same_pos(cand, lemma):
                     continue  # distributional neighbours include non-synonyms of other classes
-                form = inflect(cand, tag) if tag and tag not in ("NN", "JJ", "RB", "VB", "VBP") else cand
+                inflected = bool(tag) and tag not in ("NN", "JJ", "RB", "VB", "VBP")
+                form = inflect(cand, tag) if inflected else cand
+                # lemminflect happily makes "recitationed" from a noun; spinners emit real words.
+                if inflected and form and zipf(form.split()[0]) < 1.5:
+                    continue
                 if form and form != word and form not in out:
                     out.append(form)
+        if word.endswith("ly") and len(word) > 5:
+            out += [c for c in self._adverbs(source, word) if c not in out]
         self._cand_cache[key] = out
         return out
+
+    def _adverbs(self, source: SubstitutionSource, word: str) -> list[str]:
+        """Adverbs from the synonyms of their adjective ("visually" -> "outwardly"), the way
+        spinner thesauri derive them."""
+        out = []
+        for base in _adverb_bases(word):
+            for cand in source.candidates(base):
+                if " " in cand or not plausible(cand, base):
+                    continue
+                adv = _adverbize(cand)
+                if adv != word and zipf(adv) >= 1.5 and adv not in out:
+                    out.append(adv)
+        return out
+
+    def slips(self, source: SubstitutionSource, word: str) -> list[str]:
+        """Replacements left uninflected ("networks" -> "organization"): spinners that swap
+        lemmas without re-inflecting make this error, and real spun text is full of it."""
+        readings = analyse(word)
+        if not readings or readings[0][0] == word:
+            return []
+        lemma = readings[0][0]
+        return [c for c in source.candidates(lemma) if plausible(c, lemma)][:20]
 
     def all_candidates(self, word: str) -> set[str]:
         """Everything any source could put in for `word` (used to measure realism)."""
         out: set[str] = set()
         for src, _ in self.sources:
             out.update(self.candidates(src, word))
+            out.update(self.slips(src, word))
         out.update(c for c in self.function_phrases.get(word, []) if c != word)
         return out
 
@@ -188,7 +254,8 @@ class Spinner:
                     if rng.random() < min(1.0, rate * self.phrase_rate):
                         rep = rng.choice(options)
                         if rep != phrase:
-                            swaps.append((i, i + n, match_case(tokens[i].text, rep), "function"))
+                            src = "function" if phrase in FUNCTION_PHRASES else "tortured-phrase"
+                            swaps.append((i, i + n, match_case(tokens[i].text, rep), src))
                     i += n
                     done = True
                     break
@@ -213,6 +280,10 @@ class Spinner:
         order = list(self.sources)
         while order:
             src, _ = pick = rng.choices(order, weights=[w for _, w in order], k=1)[0]
+            if rng.random() < self.slip_rate:
+                slips = self.slips(src, word)
+                if slips:
+                    return src.name, self._pick(slips, rng)
             cands = self.candidates(src, word)
             if cands:
                 return src.name, self._pick(cands, rng)

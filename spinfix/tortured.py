@@ -95,3 +95,12 @@ def swap_table(pairs: list[TorturedPair]) -> dict[str, list[str]]:
     for c, t in word_swaps(pairs):
         counts[c][t] += 1
     return {c: [t for t, _ in cnt.most_common()] for c, cnt in counts.items()}
+
+
+def phrase_table(pairs: list[TorturedPair]) -> dict[str, list[str]]:
+    """Multiword correct phrase -> its tortured forms, for whole-phrase swaps by the spinner."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for p in pairs:
+        if " " in p.correct and len(p.correct.split()) <= 4 and p.tortured not in table[p.correct]:
+            table[p.correct].append(p.tortured)
+    return dict(table)

@@ -93,6 +93,7 @@ def build(
     seed: int = 13,
     caps: dict[str, int] | None = None,
     spun_article_share: float = 0.6,
+    max_per_article: int = 12,
 ) -> dict[str, dict[str, int]]:
     """Write {train,dev,test}.jsonl under out_dir; return counts per split."""
     caps = caps or {"train": 60000, "dev": 3000, "test": 6000}
@@ -115,9 +116,13 @@ def build(
                 if n_spun + n_clean >= caps[split]:
                     break
                 spun_article = rng.random() < spun_article_share
-                # Spin rates vary from article to article, as between spinner settings.
-                rate = 0.05 + rng.betavariate(2, 3) * 0.55
-                for sent in article_sentences(art):
+                # Spin rates vary from article to article, as between spinner settings. Content
+                # farms spin hard (the copy must get past plagiarism checkers), so most articles
+                # lose a third to two thirds of their eligible words; few are spun lightly.
+                rate = 0.15 + rng.betavariate(2, 2) * 0.55
+                # At most a dozen sentences an article: more articles per split, so the share of
+                # spun sentences in dev/test does not hinge on a few long documents.
+                for sent in article_sentences(art)[:max_per_article]:
                     key = normalise(sent)
                     if key in banned or key in seen_here:
                         continue
@@ -156,3 +161,29 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 
 def word_tokens(text: str) -> list[str]:
     return [t.text for t in tokenize(text)]
+
+
+def add_science(out_dir: Path, pairs, seed: int = 13, dev_pairs: int = 600) -> dict[str, int]:
+    """Append science-register sentences (spinfix.train.science) to train.jsonl and dev.jsonl.
+
+    `pairs` must be the spinner share of the tortured phrases only. The file order is then
+    shuffled deterministically so the science sentences are spread through training.
+    """
+    from spinfix.train.science import DEV_TEMPLATES, TEMPLATES, placed_examples
+
+    rng = random.Random(f"{seed}:science")
+    pairs = sorted(pairs, key=lambda p: (p.correct, p.tortured))
+    rng.shuffle(pairs)
+    dev_part, train_part = pairs[:dev_pairs], pairs[dev_pairs:]
+    counts = {}
+    for split, part, tpls in (("train", train_part, TEMPLATES[:-DEV_TEMPLATES]), ("dev", dev_part, TEMPLATES[-DEV_TEMPLATES:])):
+        path = out_dir / f"{split}.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        extra = [json.dumps(r, ensure_ascii=False) for r in placed_examples(part, tpls, rng)]
+        lines += extra
+        random.Random(f"{seed}:{split}:order").shuffle(lines)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        counts[split] = len(extra)
+    return counts

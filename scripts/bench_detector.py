@@ -1,0 +1,93 @@
+#!/usr/bin/env python
+"""Throughput of `detect_many` against the raw model forward on the same batches, same process.
+
+    python scripts/bench_detector.py --models models --n 2000
+
+The baseline pre-tokenises the same sentences into the same length-sorted padded batches and
+times only `model(...)`; the ratio says what spinfix's own work (segmentation, tokenisation,
+windows, spans, reports) costs on top. Peak memory is the process's maximum resident set size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import resource
+import time
+from pathlib import Path
+
+import torch
+
+import spinfix
+from spinfix.tokens import tokenize
+from spinfix.train.data import read_jsonl
+
+
+def raw_forward(sf: spinfix.Spinfix, sentences: list[str]) -> float:
+    det = sf.detector
+    words = [[t.text for t in tokenize(s) if t.is_word] for s in sentences]
+    windows = [w for ids, _ in det._windows(words) for w in ids]
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+    bs, pad = det.config.batch_size, det.tokenizer.pad_token_id
+    batches = []
+    for b in range(0, len(order), bs):
+        idx = order[b : b + bs]
+        width = max(len(windows[i]) for i in idx)
+        ids = torch.full((len(idx), width), pad, dtype=torch.long)
+        att = torch.zeros((len(idx), width), dtype=torch.long)
+        for r, i in enumerate(idx):
+            ids[r, : len(windows[i])] = torch.tensor(windows[i])
+            att[r, : len(windows[i])] = 1
+        batches.append((ids.to(det.device), att.to(det.device)))
+    if det.device.startswith("cuda"):
+        torch.cuda.synchronize()
+    t = time.perf_counter()
+    with torch.inference_mode():
+        for ids, att in batches:
+            det.model(input_ids=ids, attention_mask=att).logits.softmax(-1)
+    if det.device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=None)
+    ap.add_argument("--data", type=Path, default=Path("data/generated/detector/test.jsonl"))
+    ap.add_argument("--n", type=int, default=2000, help="sentences")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--device", default=None)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    sf = spinfix.load(args.models, device=args.device)
+    sentences = [r["text"] for r in read_jsonl(args.data)][: args.n]
+    sf.detect_many(sentences[:64])  # warm-up
+    raw_forward(sf, sentences[:64])
+    api, raw = [], []
+    for _ in range(args.repeats):  # interleaved, best of N: fair to both under machine noise
+        raw.append(raw_forward(sf, sentences))
+        t = time.perf_counter()
+        sf.detect_many(sentences)
+        api.append(time.perf_counter() - t)
+    res = {
+        "sentences": len(sentences),
+        "device": sf.detector.device,
+        "torch_threads": torch.get_num_threads(),
+        "cpu": platform.processor() or platform.machine(),
+        "raw_forward_sentences_per_s": round(len(sentences) / min(raw), 1),
+        "detect_many_sentences_per_s": round(len(sentences) / min(api), 1),
+        "ratio_detect_many_to_raw": round(min(raw) / min(api), 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    if sf.detector.device.startswith("cuda"):
+        res["peak_cuda_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    print(json.dumps(res, indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(res, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

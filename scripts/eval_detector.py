@@ -1,0 +1,64 @@
+#!/usr/bin/env python
+"""Evaluate a detector checkpoint; write the figures to data/eval/detector.json.
+
+    python scripts/eval_detector.py --models models --data data/generated/detector
+
+Figures: sentence P/R/F1/AUC, exact span F1 and word F1 on the synthetic test split; the share of
+clean held-out sentences flagged (the test split's original sentences, never spun); dev tortured
+phrases placed in ordinary sentences, for the held-out half (never seen by the spinner) and the
+spinner half; and the spinner's realism against the real word swaps of both halves.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+import spinfix
+from spinfix.eval import clean_flag_rate, evaluate_split, spinner_realism, tortured_flag_rate
+from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
+from spinfix.train.data import read_jsonl
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=None, help="models folder (default: the checkout's models/)")
+    ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--limit", type=int, default=None, help="evaluate on the first N records only")
+    ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--out", type=Path, default=Path("data/eval/detector.json"))
+    ap.add_argument("--skip-realism", action="store_true")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    t0 = time.time()
+    sf = spinfix.load(args.models, threshold=args.threshold)
+    records = list(read_jsonl(args.data / f"{args.split}.jsonl"))[: args.limit]
+    pairs = load_pairs(shared_data_dir() / "tortured_phrases_dev.tsv")
+    held = [p for p in pairs if p.split == "heldout"]
+    seen = [p for p in pairs if p.split == "spinner"]
+    result = {
+        "model": sf.detector.name,
+        "threshold": sf.threshold,
+        "calibration": list(sf.detector.config.calibration),
+        "split": args.split,
+        "synthetic": evaluate_split(sf, records),
+        "clean_heldout": clean_flag_rate(sf, sorted({r["clean"] for r in records})),
+        "tortured_heldout": tortured_flag_rate(sf, held),
+        "tortured_spinner_share": tortured_flag_rate(sf, seen),
+    }
+    if not args.skip_realism:
+        from spinfix.spinner import Spinner
+
+        spinner = Spinner.default(tortured_swaps=swap_table(seen), tortured_phrases=phrase_table(seen))
+        result["spinner_realism"] = {"heldout": spinner_realism(spinner, held), "spinner_share": spinner_realism(spinner, seen)}
+    result["seconds"] = round(time.time() - t0, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Evaluation of the detector: sentence and span metrics, clean false positives, tortured phrases.
+
+Every figure in models/detector/README.md comes from `scripts/eval_detector.py`, which calls
+these functions through the public API (the same code path users run).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from spinfix.pipeline import Spinfix
+from spinfix.tokens import tokenize
+from spinfix.tortured import TorturedPair
+
+# Ordinary sentences with a slot for a phrase, written for spinfix (no third-party text). Most
+# read like a methods section or a science news story, where tortured phrases are found.
+TEMPLATES = (
+    "In this paper, we propose a method based on {} for the analysis of clinical records.",
+    "The results show that {} improves performance on both benchmark datasets.",
+    "Recent work has applied {} to problems in medicine, finance and transport.",
+    "We compare our approach with {} and report the accuracy on the test set.",
+    "The second section reviews previous studies on {} and their main limitations.",
+    "Researchers at the university said that {} could reduce the cost of the treatment.",
+    "This study examines how {} affects the reliability of the proposed system.",
+    "Finally, we discuss the role of {} in future applications of the framework.",
+    "A growing number of companies now rely on {} to make decisions about their customers.",
+    "The experiments were repeated five times, and {} was used in every run.",
+)
+
+
+def template_for(phrase: str) -> str:
+    """A stable template per phrase, so reruns place each phrase in the same sentence."""
+    return TEMPLATES[int(hashlib.sha1(phrase.encode()).hexdigest()[:8], 16) % len(TEMPLATES)]
+
+
+@dataclass
+class BinaryScores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+    @classmethod
+    def from_counts(cls, tp: int, fp: int, fn: int) -> "BinaryScores":
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return cls(round(p, 4), round(r, 4), round(f, 4), tp + fn)
+
+
+def gold_spans(text: str, labels: list[int]) -> set[tuple[int, int]]:
+    """Runs of adjacent spun word tokens as character spans (punctuation breaks no run)."""
+    toks = tokenize(text)
+    words = [(t, lab) for t, lab in zip(toks, labels) if t.is_word]
+    spans, run = set(), None
+    for t, lab in words:
+        if lab:
+            run = (run[0], t.end) if run else (t.start, t.end)
+        elif run:
+            spans.add(run)
+            run = None
+    if run:
+        spans.add(run)
+    return spans
+
+
+def evaluate_split(sf: Spinfix, records: list[dict]) -> dict:
+    """Sentence P/R/F1/AUC, span F1 (exact offsets) and word F1 on a labelled split."""
+    from sklearn.metrics import roc_auc_score
+
+    reports = sf.detect_many([r["text"] for r in records])
+    y, prob, pred = [], [], []
+    s_tp = s_fp = s_fn = 0
+    w_tp = w_fp = w_fn = 0
+    for rec, rep in zip(records, reports):
+        y.append(int(rec["spun"]))
+        # A record is one sentence; if the segmenter splits it, the max over parts decides.
+        prob.append(max((s.probability for s in rep.sentences), default=0.0))
+        pred.append(int(rep.is_spun))
+        gold = gold_spans(rec["text"], rec["labels"])
+        predicted = {(sp.start, sp.end) for sp in rep.spans}
+        s_tp += len(gold & predicted)
+        s_fp += len(predicted - gold)
+        s_fn += len(gold - predicted)
+        gold_words = {(t.start, t.end) for t, lab in zip(tokenize(rec["text"]), rec["labels"]) if lab and t.is_word}
+        pred_words = {
+            (t.start, t.end)
+            for sp in rep.spans
+            for t in tokenize(rec["text"][sp.start : sp.end], offset=sp.start)
+            if t.is_word
+        }
+        w_tp += len(gold_words & pred_words)
+        w_fp += len(pred_words - gold_words)
+        w_fn += len(gold_words - pred_words)
+    y_a, pred_a = np.array(y), np.array(pred)
+    tp = int(((pred_a == 1) & (y_a == 1)).sum())
+    fp = int(((pred_a == 1) & (y_a == 0)).sum())
+    fn = int(((pred_a == 0) & (y_a == 1)).sum())
+    return {
+        "sentences": len(records),
+        "spun_sentences": int(y_a.sum()),
+        "sentence": asdict(BinaryScores.from_counts(tp, fp, fn)),
+        "sentence_auc": round(float(roc_auc_score(y_a, prob)), 4) if 0 < y_a.sum() < len(y_a) else None,
+        "span_exact": asdict(BinaryScores.from_counts(s_tp, s_fp, s_fn)),
+        "word": asdict(BinaryScores.from_counts(w_tp, w_fp, w_fn)),
+        "calibration": calibration_table(np.array(prob), y_a),
+    }
+
+
+def calibration_table(prob: np.ndarray, y: np.ndarray, bins: int = 5) -> list[dict]:
+    """Mean predicted probability vs observed share of spun sentences, per probability bin."""
+    edges = np.linspace(0, 1, bins + 1)
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (prob >= lo) & ((prob < hi) if hi < 1 else (prob <= hi))
+        if m.sum():
+            rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": int(m.sum()),
+                         "mean_prob": round(float(prob[m].mean()), 3), "observed": round(float(y[m].mean()), 3)})
+    return rows
+
+
+def clean_flag_rate(sf: Spinfix, sentences: list[str]) -> dict:
+    """Share of clean (never spun) sentences that spinfix flags: its false-accusation rate."""
+    reports = sf.detect_many(sentences)
+    flagged = sum(r.is_spun for r in reports)
+    return {"sentences": len(sentences), "flagged": flagged, "rate": round(flagged / max(len(sentences), 1), 4)}
+
+
+def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
+    """Tortured phrases placed in ordinary sentences: share flagged with a span on the phrase;
+    the same sentences with the correct phrase are the control (false flags)."""
+    spun_texts, clean_texts, where = [], [], []
+    for p in pairs:
+        tpl = template_for(p.correct)
+        spun_texts.append(tpl.format(p.tortured))
+        clean_texts.append(tpl.format(p.correct))
+        start = tpl.index("{}")
+        where.append((start, start + len(p.tortured)))
+    spun_reports = sf.detect_many(spun_texts)
+    clean_reports = sf.detect_many(clean_texts)
+    sentence_flagged = sum(r.is_spun for r in spun_reports)
+    on_phrase = sum(
+        any(sp.start < e and s < sp.end for sp in r.spans) for r, (s, e) in zip(spun_reports, where)
+    )
+    control = sum(r.is_spun for r in clean_reports)
+    n = max(len(pairs), 1)
+    return {
+        "pairs": len(pairs),
+        "sentence_flagged": round(sentence_flagged / n, 4),
+        "flagged_on_phrase": round(on_phrase / n, 4),
+        "control_correct_phrase_flagged": round(control / n, 4),
+    }
+
+
+def spinner_realism(spinner, pairs: list[TorturedPair]) -> dict:
+    """Share of real word swaps (correct word -> tortured word, from equal-length pairs) that the
+    synthetic spinner can propose, per substitution source and for all sources together."""
+    swaps = []
+    for p in pairs:
+        t, c = p.tortured.split(), p.correct.split()
+        if len(t) == len(c):
+            swaps += [(cw, tw) for tw, cw in zip(t, c) if tw != cw and tw.isalpha() and cw.isalpha()]
+    n = max(len(swaps), 1)
+    out = {"word_swaps": len(swaps)}
+    for src, _ in spinner.sources:
+        out[src.name] = round(sum(tw in spinner.candidates(src, cw) for cw, tw in swaps) / n, 4)
+    out["any_source"] = round(sum(tw in spinner.all_candidates(cw) for cw, tw in swaps) / n, 4)
+    return out

@@ -1,0 +1,55 @@
+import time
+
+import pytest
+
+from spinfix.lexicon import Lexicon, analyse, inflect, match_case
+
+
+@pytest.fixture(scope="module")
+def lexicon(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cache") / "moby.npz"
+    return Lexicon.load(path), path
+
+
+def test_first_load_builds_a_compact_index_and_later_loads_are_fast(lexicon):
+    _, path = lexicon
+    assert path.exists() and path.stat().st_size < 32 * 2**20  # binary arrays, no text to parse
+    t = time.perf_counter()
+    again = Lexicon.load(path)
+    assert time.perf_counter() - t < 1.0
+    assert "war" in again
+
+
+def test_forward_synonyms_are_what_a_spinner_may_put_in(lexicon):
+    lex, _ = lexicon
+    assert "struggle" in lex.synonyms("war")
+    assert "navy" in lex.synonyms("military") or "navy" in lex.synonyms("naval")
+
+
+def test_inverse_index_proposes_the_original_of_a_spun_word(lexicon):
+    lex, _ = lexicon
+    assert "war" in lex.sources("struggle")
+    assert "military" in lex.sources("navy")
+    assert "say" in lex.sources("mention")
+
+
+def test_unknown_words_have_no_entries(lexicon):
+    lex, _ = lexicon
+    assert lex.synonyms("qwzxv") == [] and lex.sources("qwzxv") == []
+
+
+def test_lemmatisation_and_reinflection_keep_the_tense():
+    assert analyse("said")[0] == ("say", "VBD")
+    assert inflect("mention", "VBD") == "mentioned"
+    assert inflect("strength", "NNS") == "strengths"
+    assert inflect("grow to be", "VBD") == "grew to be"
+
+
+def test_a_base_form_reads_as_the_base_form():
+    assert analyse("assistance")[0][1] == "NN"
+
+
+def test_match_case_copies_capitalisation():
+    assert match_case("Since", "for the reason that") == "For the reason that"
+    assert match_case("NATO", "pact") == "PACT"
+    assert match_case("war", "struggle") == "struggle"

@@ -1,0 +1,24 @@
+from spinfix.tortured import TorturedPair, clean_correct, load_pairs, swap_table, word_swaps
+
+
+def test_abbreviations_and_unsure_marks_are_stripped():
+    assert clean_correct("region of interest (roi)") == ("region of interest", False)
+    assert clean_correct("rythm pattern (?)") == ("rythm pattern", True)
+
+
+def test_split_is_stable_and_roughly_half(tmp_path):
+    f = tmp_path / "t.tsv"
+    rows = [f"tortured {i}\tcorrect {i}" for i in range(400)]
+    f.write_text("tortured\tcorrect\n" + "\n".join(rows) + "\n")
+    pairs = load_pairs(f)
+    share = sum(p.split == "heldout" for p in pairs) / len(pairs)
+    assert 0.4 < share < 0.6
+    assert [p.split for p in pairs] == [p.split for p in load_pairs(f)]
+
+
+def test_word_swaps_come_from_equal_length_pairs():
+    pairs = [TorturedPair("profound learning", "deep learning"), TorturedPair("counterfeit consciousness", "artificial intelligence"),
+             TorturedPair("huge information", "big data"), TorturedPair("a b c", "x y")]
+    swaps = word_swaps(pairs)
+    assert ("deep", "profound") in swaps and ("artificial", "counterfeit") in swaps
+    assert swap_table(pairs)["big"] == ["huge"]
