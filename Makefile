@@ -47,6 +47,7 @@ train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-news --out runs/detector-stage1 --epochs 1.5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector --init runs/detector-stage1 \
 	  --out models/detector --epochs 0.5 --lr 4e-5
+	$(BIN)/python scripts/train_detector.py --data data/generated/detector --out models/detector --recalibrate
 
 eval: setup-train
 	$(BIN)/python scripts/eval_detector.py --models models --data data/generated/detector

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from spinfix.train.detector import train
+from spinfix.train.detector import recalibrate, train
 
 
 def main() -> None:
@@ -29,10 +29,17 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--init", type=Path, default=None, help="continue from this spinfix checkpoint")
+    ap.add_argument("--recalibrate", action="store_true",
+                    help="no training: refit --out's sentence regression and thresholds on dev")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.recalibrate:
+        cfg = recalibrate(args.out, args.data / "dev.jsonl", args.target_precision)
+        print(json.dumps({"threshold": cfg.threshold, "span_threshold": cfg.span_threshold,
+                          "calibration": cfg.calibration}, indent=2))
+        return
     info = train(args.data / "train.jsonl", args.data / "dev.jsonl", args.out,
                  max_examples=args.max_examples, epochs=args.epochs, batch_size=args.batch_size,
                  lr=args.lr, max_length=args.max_length, max_minutes=args.max_minutes,

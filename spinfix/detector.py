@@ -159,22 +159,28 @@ class Detector:
             out.append((win_ids, win_words))
         return out
 
-    @torch.inference_mode()
-    def _forward(self, windows: list[list[int]]) -> list[np.ndarray]:
-        """P(spun) per position for each window, batched with length bucketing."""
+    def batches(self, windows: list[list[int]]) -> list[tuple[list[int], torch.Tensor, torch.Tensor]]:
+        """Length-bucketed padded batches: (window indices, input ids, attention mask)."""
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        out: list[np.ndarray | None] = [None] * len(windows)
         pad = self.tokenizer.pad_token_id
-        bs = self.config.batch_size
-        for b in range(0, len(order), bs):
-            idx = order[b : b + bs]
+        out = []
+        for b in range(0, len(order), self.config.batch_size):
+            idx = order[b : b + self.config.batch_size]
             width = max(len(windows[i]) for i in idx)
             input_ids = torch.full((len(idx), width), pad, dtype=torch.long)
             mask = torch.zeros((len(idx), width), dtype=torch.long)
             for r, i in enumerate(idx):
                 input_ids[r, : len(windows[i])] = torch.tensor(windows[i])
                 mask[r, : len(windows[i])] = 1
-            logits = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
+            out.append((idx, input_ids.to(self.device), mask.to(self.device)))
+        return out
+
+    @torch.inference_mode()
+    def _forward(self, windows: list[list[int]]) -> list[np.ndarray]:
+        """P(spun) per position for each window."""
+        out: list[np.ndarray | None] = [None] * len(windows)
+        for idx, input_ids, mask in self.batches(windows):
+            logits = self.model(input_ids=input_ids, attention_mask=mask).logits
             probs = torch.softmax(logits.float(), dim=-1)[..., 1].cpu().numpy()
             for r, i in enumerate(idx):
                 out[i] = probs[r, : len(windows[i])]

@@ -35,3 +35,27 @@ def test_calibration_increases_with_the_top_word_logit():
 def test_templates_are_stable_per_phrase():
     assert template_for("big data") == template_for("big data")
     assert "{}" in template_for("neural network")
+
+
+def test_recalibration_fits_thresholds_on_dev_and_saves_them(tiny_models, tmp_path):
+    import json
+    import shutil
+
+    from spinfix.detector import DetectorConfig
+    from spinfix.tokens import tokenize
+    from spinfix.train.detector import recalibrate
+
+    ckpt = tmp_path / "detector"
+    shutil.copytree(tiny_models / "detector", ckpt)
+    dev = tmp_path / "dev.jsonl"
+    rows = []
+    for i in range(40):
+        text = f"The officials mentioned the navy help on day {i}." if i % 2 else f"Officials said on day {i} that aid would continue."
+        labels = [int(t.text in ("mentioned", "navy", "help")) for t in tokenize(text)]
+        rows.append({"text": text, "labels": labels, "spun": any(labels)})
+    dev.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    cfg = recalibrate(ckpt, dev)
+    saved = DetectorConfig.load(ckpt / "spinfix.json")
+    assert 0.0 < saved.threshold < 1.0 and 0.2 <= saved.span_threshold <= 0.8
+    assert saved.calibration == cfg.calibration and len(saved.calibration) == 4
+    assert saved.extra["dev_sentences"] == 40

