@@ -59,11 +59,6 @@ class WordScores:
     tokens: list[Token]
     probs: np.ndarray  # float32, one per token in `tokens`
 
-    @property
-    def raw_max(self) -> float:
-        """Max over word probabilities, 0.0 when there are no words."""
-        return float(self.probs.max()) if len(self.probs) else 0.0
-
     def top(self, k: int = 3) -> list[float]:
         """The k highest word probabilities, padded with 0.0."""
         top = sorted((float(p) for p in self.probs), reverse=True)[:k]

@@ -105,15 +105,15 @@ def calibrate_on_dev(det: Detector, dev: list[dict], target_precision: float) ->
     cfg.calibration = fit_calibration(np.array([features(s) for s in scores]), y)
     cal = np.array([det.sentence_probability(s) for s in scores])
     cfg.threshold = pick_threshold(cal, y, target_precision)
+    golds = [gold_spans(r["text"], r["labels"]) for r in dev]
     best = (-1.0, cfg.span_threshold)
     for t in np.round(np.arange(0.2, 0.81, 0.05), 2):
         cfg.span_threshold = float(t)
         sf = Spinfix(det)
         tp = fp = fn = 0
-        for rec, sc in zip(dev, scores):
+        for rec, sc, gold in zip(dev, scores, golds):
             rep = sf._sentence_report(Segment(rec["text"], 0, len(rec["text"]), 0), sc)
             pred = {(sp.start, sp.end) for sp in rep.spans}
-            gold = gold_spans(rec["text"], rec["labels"])
             tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
         f1 = 2 * tp / max(2 * tp + fp + fn, 1)
         if f1 > best[0]:
