@@ -3,18 +3,20 @@
     spinfix detect article.txt              # human report, spun phrases highlighted
     spinfix detect --format jsonl *.txt     # one JSON document per line, per file
     cat article.txt | spinfix detect -      # '-' reads standard input
+    spinfix restore spun.txt -o fixed.txt   # the text with the original wording put back
+    spinfix restore --format diff spun.txt  # the text with each edit shown as old -> new
 
 Exit codes (every command):
 
     0  no spun text found
-    1  spun text found in at least one input
-    2  error: an unreadable input, a bad option, missing models, or an internal error.
-       If some inputs cannot be read the others are still checked and reported, but the exit
-       code is 2: an error outranks a finding, so a script never mistakes a partial run for a
-       complete one.
+    1  spun text found in at least one input (restore: and the confident edits applied)
+    2  error: an unreadable input, a bad option, missing models, an output that cannot be
+       written, or an internal error. If some of detect's inputs cannot be read the others are
+       still checked and reported, but the exit code is 2: an error outranks a finding, so a
+       script never mistakes a partial run for a complete one.
 
-Results go to stdout; progress, errors (``spinfix: error: <message>``) and logs go to stderr.
-New commands (``spinfix restore`` is next) should reuse :func:`_load`, :func:`_batches` and
+Results go to stdout (restore: or to -o OUT); progress, errors (``spinfix: error: <message>``)
+and logs go to stderr. New commands should reuse :func:`_load`, :func:`_batches` and
 :class:`_Progress`, and return their exit code by raising ``typer.Exit``.
 """
 from __future__ import annotations
@@ -25,7 +27,9 @@ import enum
 import logging
 import os
 import re
+import stat
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -65,14 +69,19 @@ _EXIT_CODES_HELP = (
     "bad option, missing models). If some files cannot be read, the others are still checked "
     "and reported, and the exit code is 2."
 )
+_RESTORE_EXIT_CODES_HELP = (
+    "Exit codes: 0 = no spun text found (the text is written back unchanged); 1 = spun text "
+    "found; 2 = error (an unreadable input, a bad option, missing models, an output that cannot "
+    "be written)."
+)
 
 app = typer.Typer(
     name="spinfix",
     help=(
         "Find synonym-spun text. Content farms copy news articles and run them through a "
         "synonym spinner (\"military aid\" becomes \"navy help\") to pass them off as new. "
-        "spinfix reads text, flags the sentences that look spun, and marks the phrases a "
-        "spinner most likely swapped in.\n\n" + _EXIT_CODES_HELP
+        "spinfix reads text, flags the sentences that look spun, marks the phrases a spinner "
+        "most likely swapped in, and can put the original wording back.\n\n" + _EXIT_CODES_HELP
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -88,6 +97,21 @@ class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
     jsonl = "jsonl"
+
+
+class RestoreFormat(str, enum.Enum):
+    """What `restore` writes."""
+
+    text = "text"
+    diff = "diff"
+    json = "json"
+
+
+class Method(str, enum.Enum):
+    """Restoration methods (see :meth:`spinfix.pipeline.Spinfix.restorer`)."""
+
+    rewriter = "rewriter"
+    baseline = "baseline"
 
 
 # -- helpers shared by commands --------------------------------------------------------------
@@ -269,6 +293,11 @@ class _Progress:
         self._bar.start()
         self.active = True
 
+    def describe(self, description: str) -> None:
+        """Change the words before the bar ("checking", "restoring")."""
+        if self.active:
+            self._bar.update(self._task, description=description)
+
     def stop(self) -> None:
         if self._bar is not None and self.active:
             self._bar.stop()
@@ -367,6 +396,78 @@ class _Writer:
             # Written even when every input failed, so stdout is always valid JSON.
             self._out("[]\n" if not self.count else "\n]\n")
         self.flush()
+
+
+def _write_stdout(s: str, raw: bool) -> None:
+    """Write ``s`` to stdout; ``raw``: exactly its UTF-8 bytes (file content: no newline
+    translation, no re-encoding). Otherwise as text, escaping what stdout cannot encode."""
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if raw and buffer is not None:
+            buffer.write(s.encode("utf-8"))
+            buffer.flush()
+            return
+        if not _unicode_stdout(sys.stdout):
+            encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+            s = s.encode(encoding, "backslashreplace").decode(encoding)
+        sys.stdout.write(s)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise OutputClosed() from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and os.replace, so
+    a failure never leaves half a file. A link is followed (the file it points to is replaced);
+    an existing file keeps its permissions, a new one gets the umask's."""
+    target = os.path.realpath(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name the same file (links followed)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet)
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _output_problem(output: str, inputs: Sequence[tuple[str, str]]) -> str | None:
+    """Why OUT cannot be written, found before the models load; None if it looks writable.
+
+    ``inputs`` are (what, path) pairs that OUT must not overwrite.
+    """
+    for what, path in inputs:
+        if path != "-" and _same_file(output, path):
+            return f"{output} is the {what}; refusing to overwrite it. Write to another file."
+    target = os.path.realpath(output)
+    if os.path.isdir(target):
+        return f"cannot write {output}: it is a directory."
+    if not os.path.isdir(os.path.dirname(target)):
+        return f"cannot write {output}: the folder {os.path.dirname(output) or '.'} does not exist."
+    return None
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -483,6 +584,179 @@ def detect(
 
     code = EXIT_ERROR if n_errors else EXIT_SPUN if n_spun else EXIT_CLEAN
     logger.info("%d report(s), %d spun, %d error(s): exit %d", writer.count, n_spun, n_errors, code)
+    raise typer.Exit(code)
+
+
+@app.command(
+    help=(
+        "Put back the original wording of synonym-spun text.\n\n"
+        "FILE is checked as by `spinfix detect`; every flagged phrase gets a suggested original, "
+        "and the confident suggestions are applied. By default the restored text is written: "
+        "the input exactly, with the edits made and nothing added, so `spinfix restore in.txt "
+        "-o out.txt` gives a usable file. A text with nothing flagged comes back unchanged."
+    ),
+    epilog=_RESTORE_EXIT_CODES_HELP,
+)
+def restore(
+    file: Annotated[
+        str,
+        typer.Argument(metavar="FILE", help="The UTF-8 text file to restore; '-' reads standard input.", show_default=False),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="OUT",
+            help="Write the result to OUT instead of stdout (replaced only once complete; never FILE itself).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        RestoreFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help=(
+                "text: the restored text, nothing added. diff: the whole text with each edit shown "
+                "as old then new, and a summary line. json: the report, with every edit and suggestion."
+            ),
+        ),
+    ] = RestoreFormat.text,
+    method: Annotated[
+        Method | None,
+        typer.Option(
+            case_sensitive=False,
+            help=(
+                "rewriter: a fine-tuned language model rewrites each flagged sentence. baseline: "
+                "candidate originals scored by a language model. (default: the released default)"
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REF",
+            help=(
+                "A clean parallel article (the source, or another outlet's report of the same "
+                "event). Accepted and recorded; checking restorations against it is a later feature."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            callback=_check_threshold,
+            help="Flag a sentence when its spin probability is at least this, in (0, 1). (default: the model's own)",
+            show_default=False,
+        ),
+    ] = None,
+    models: Annotated[
+        Path | None,
+        typer.Option(
+            help="Models folder (holding detector/ and rewriter/). (default: $SPINFIX_MODELS, else models/ in the checkout)",
+            show_default=False,
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            parser=parse_size,
+            metavar="SIZE",
+            help="Refuse inputs larger than this: bytes, or with a unit, e.g. 200M. (default: 50M)",
+            show_default=False,
+        ),
+    ] = DEFAULT_MAX_BYTES,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color",
+            help="Colour the diff. (default: on when the diff goes to a terminal)",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Restore FILE; exit 0 (clean), 1 (spun text found) or 2 (an error)."""
+    if output == "-":
+        output = None
+    if file == "-" and reference == "-":
+        error("FILE and --reference cannot both be '-' (standard input).")
+        raise typer.Exit(EXIT_ERROR)
+    if output is not None:
+        problem = _output_problem(output, [("input file", file), ("reference file", reference or "-")])
+        if problem is not None:
+            error(problem)
+            raise typer.Exit(EXIT_ERROR)
+    # Inputs first: a typo should not cost loading the models.
+    try:
+        text = read_text(file, max_bytes=max_bytes)
+        ref_text = read_text(reference, max_bytes=max_bytes) if reference is not None else None
+    except SpinfixError as exc:
+        error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    try:
+        sf = _load(models, threshold)
+    except SpinfixError as exc:
+        error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
+        raise typer.Exit(EXIT_ERROR) from None
+
+    want_progress = not quiet and _stream_is_tty(sys.stderr)
+    try:
+        with _Progress(1) as progress:
+            n_sentences = _count_sentences([text]) if want_progress else 0
+            if n_sentences >= PROGRESS_MIN_SENTENCES:
+                progress.start()
+                # restore_many reports every sentence once for detection, then the flagged ones
+                # again as they are restored: half the bar for each pass.
+                progress.start_batch(1, 2 * n_sentences)
+            seen = 0
+
+            def on_progress(n: int) -> None:
+                nonlocal seen
+                seen += n
+                progress.sentences_done(n)
+                if seen >= n_sentences:
+                    progress.describe("restoring")
+
+            reports = sf.restore_many(
+                [text],
+                references=[ref_text],
+                method=method.value if method is not None else None,
+                sources=[STDIN_NAME if file == "-" else file],
+                progress=on_progress,
+            )
+    except SpinfixError as exc:  # e.g. no rewriter in the models folder
+        error(str(exc).replace("method='baseline'", "--method baseline"))
+        raise typer.Exit(EXIT_ERROR) from None
+    except ValueError as exc:  # an unknown method
+        logger.debug("restore failed", exc_info=True)
+        error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+
+    report = reports[0]
+    use_color = color if color is not None else output is None and _auto_color()
+    if fmt is RestoreFormat.text:
+        result = render.render_restored(report)
+    elif fmt is RestoreFormat.diff:
+        result = render.render_diff(report, color=use_color) + "\n"
+    else:
+        ascii_only = output is None and not _unicode_stdout(sys.stdout)
+        result = render.render_json(report, ensure_ascii=ascii_only) + "\n"
+    if output is None:
+        _write_stdout(result, raw=fmt is RestoreFormat.text)
+    else:
+        try:
+            _write_atomic(output, result.encode("utf-8"))
+        except OSError as exc:
+            error(f"cannot write {output}: {exc.strerror or exc}.")
+            raise typer.Exit(EXIT_ERROR) from None
+
+    code = EXIT_SPUN if report.is_spun else EXIT_CLEAN
+    logger.info("%d edit(s) in %s by %s: exit %d", len(report.edits or []), report.source, report.method, code)
     raise typer.Exit(code)
 
 

@@ -1,21 +1,27 @@
 """The public entry point: load models once, then detect spun sentences in any amount of text."""
 from __future__ import annotations
 
+import json
 import logging
 import os
+from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from spinfix.detector import Detector, WordScores
 from spinfix.document import Document, Segment
 from spinfix.errors import ModelError
-from spinfix.report import Report, SentenceReport, Span
+from spinfix.report import Edit, Report, SentenceReport, Span
+from spinfix.restoration import Restorer, SpanTask
 
 logger = logging.getLogger(__name__)
 
 # Sentences scored per model call in detect_many: bounds memory on huge inputs while keeping
 # batches full.
 _CHUNK_SENTENCES = 1024
+# Flagged sentences per restorer call in restore_many: restoration is slow, so progress is
+# reported in smaller steps.
+_RESTORE_CHUNK = 64
 
 
 def default_models_dir() -> Path:
@@ -26,6 +32,27 @@ def default_models_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "models"
 
 
+@dataclass
+class RestoreConfig:
+    """Restoration settings released with the rewriter (models/rewriter/spinfix.json)."""
+
+    default_method: str = "rewriter"
+    # Edits below this confidence are reported on their span but not applied, per method.
+    min_confidence: dict[str, float] = field(default_factory=dict)
+    keep_bonus: float = 0.0  # the baseline's head start for "leave the span as it is"
+
+    @classmethod
+    def load(cls, rewriter_dir: Path | None) -> "RestoreConfig":
+        if rewriter_dir is None or not (rewriter_dir / "spinfix.json").exists():
+            return cls(default_method="baseline" if rewriter_dir is None else "rewriter")
+        d = json.loads((rewriter_dir / "spinfix.json").read_text())
+        return cls(
+            default_method=d.get("default_method", "rewriter"),
+            min_confidence=d.get("min_confidence", {}),
+            keep_bonus=d.get("keep_bonus", 0.0),
+        )
+
+
 class Spinfix:
     """Spun-text detection over text of any length.
 
@@ -34,8 +61,21 @@ class Spinfix:
     >>> [s.text for s in report.spans]
     """
 
-    def __init__(self, detector: Detector, threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        detector: Detector,
+        threshold: float | None = None,
+        rewriter_dir: Path | None = None,
+        device: str | None = None,
+        restorers: dict[str, Restorer] | None = None,
+    ) -> None:
         self.detector = detector
+        self.rewriter_dir = rewriter_dir
+        self.device = device
+        self.restore_config = RestoreConfig.load(rewriter_dir)
+        # Loaded on first restore(), then kept. Passing restorers in skips loading (tests, or a
+        # restorer of your own).
+        self._restorers: dict[str, Restorer] = dict(restorers or {})
         threshold = detector.config.threshold if threshold is None else float(threshold)
         if not 0.0 <= threshold <= 1.0:  # also rejects NaN
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
@@ -50,7 +90,8 @@ class Spinfix:
                 f"no spinfix models at {root}: expected {root / 'detector'}/config.json. "
                 "Pass a path to spinfix.load(), or set SPINFIX_MODELS."
             )
-        return cls(Detector.load(det_dir, device=device), threshold=threshold)
+        rw_dir = root / "rewriter" if (root / "rewriter").is_dir() else None
+        return cls(Detector.load(det_dir, device=device), threshold=threshold, rewriter_dir=rw_dir, device=device)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -97,6 +138,85 @@ class Spinfix:
                 buf = []
         if buf:
             yield from self.detect_many(buf)
+
+    def restore(
+        self,
+        text: str,
+        reference: str | None = None,
+        method: str | None = None,
+        source: str | None = None,
+    ) -> Report:
+        """detect(), then a suggested original for every flagged span and the restored text.
+
+        `reference` is a clean parallel article (the source, or another outlet's article on
+        the same event). Checking restorations against it is the next capability; for now it
+        is validated and recorded, and does not change the result.
+        """
+        return self.restore_many([text], references=[reference], method=method, sources=[source])[0]
+
+    def restore_many(
+        self,
+        texts: Sequence[str],
+        references: Sequence[str | None] | None = None,
+        method: str | None = None,
+        sources: Sequence[str | None] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Report]:
+        """Batched restore(): detection batches over all texts, then restoration batches over
+        all flagged sentences. `progress` gets sentence increments, detection then restoration."""
+        if isinstance(texts, str):
+            raise TypeError("restore_many takes a list of texts; use restore() for one text")
+        if references is not None:
+            if len(references) != len(texts):
+                raise ValueError("restore_many: one reference (or None) per text")
+            for r in references:
+                if r is not None and not isinstance(r, str):
+                    raise TypeError("reference must be a str (the clean article's text) or None")
+        restorer = self.restorer(method)
+        reports = self.detect_many(texts, sources=sources, progress=progress)
+        flagged = [(rep, s) for rep in reports for s in rep.sentences if s.spans]
+        min_conf = self.restore_config.min_confidence.get(restorer.name, 0.0)
+        for c in range(0, len(flagged), _RESTORE_CHUNK):
+            chunk = flagged[c : c + _RESTORE_CHUNK]
+            tasks = [SpanTask(s.text, tuple((sp.start - s.start, sp.end - s.start) for sp in s.spans)) for _, s in chunk]
+            for (_, s), sugg in zip(chunk, restorer.restore(tasks)):
+                for span, g in zip(s.spans, sugg):
+                    span.suggestion, span.confidence = g.text, g.confidence
+            if progress:
+                progress(len(chunk))
+        for rep in reports:
+            rep.method = restorer.name
+            rep.edits = [
+                Edit(sp.start, sp.end, sp.text, sp.suggestion, sp.confidence)
+                for sp in rep.spans
+                if sp.is_edit and sp.confidence is not None and sp.confidence >= min_conf
+            ]
+        return reports
+
+    def restorer(self, method: str | None = None) -> Restorer:
+        """The restorer for `method` ("rewriter" or "baseline"; None = the released default),
+        loaded on first use and kept."""
+        method = method or self.restore_config.default_method
+        if method not in ("rewriter", "baseline") and method not in self._restorers:
+            raise ValueError(f"unknown restoration method {method!r}: use 'rewriter' or 'baseline'")
+        if method not in self._restorers:
+            self._restorers[method] = self._load_restorer(method)
+        return self._restorers[method]
+
+    def _load_restorer(self, method: str) -> Restorer:
+        if method == "rewriter":
+            from spinfix.rewriter import Rewriter
+
+            if self.rewriter_dir is None:
+                raise ModelError("no rewriter in the models folder (expected models/rewriter); use method='baseline'")
+            return Rewriter.load(self.rewriter_dir, device=self.device)
+        from spinfix.baseline import BaselineRestorer, LMScorer
+        from spinfix.candidates import CandidateGenerator
+        from spinfix.lm import load_base
+
+        # The rewriter's base model, without the adapter.
+        model, tok = load_base(self.device or "cpu")
+        return BaselineRestorer(LMScorer(model, tok), CandidateGenerator.default(), keep_bonus=self.restore_config.keep_bonus)
 
     # -- internals -------------------------------------------------------------------------
 

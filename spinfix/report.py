@@ -20,9 +20,15 @@ class Span:
     end: int
     text: str
     probability: float
-    # Filled by restoration (a later capability); None until then.
+    # Filled by restoration: the text the restorer would put back (equal to `text` when it would
+    # leave the span alone) and its confidence in that choice (0..1). None after detect().
     suggestion: str | None = None
     confidence: float | None = None
+
+    @property
+    def is_edit(self) -> bool:
+        """Would restoration change this span?"""
+        return self.suggestion is not None and self.suggestion != self.text
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -35,6 +41,20 @@ class Span:
             d["suggestion"] = self.suggestion
             d["confidence"] = None if self.confidence is None else round(self.confidence, 4)
         return d
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change restoration made: replace text[start:end] (== old) with new."""
+
+    start: int
+    end: int
+    old: str
+    new: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "old": self.old, "new": self.new, "confidence": round(self.confidence, 4)}
 
 
 @dataclass
@@ -70,6 +90,23 @@ class Report:
     threshold: float
     source: str | None = None  # a file name, when the text came from one
     model: str | None = None
+    # Set by restore(): the method used and the edits applied (spans whose suggestion differs
+    # from their text and whose confidence reaches the restorer's minimum).
+    method: str | None = None
+    edits: list[Edit] | None = None
+
+    @property
+    def restored_text(self) -> str | None:
+        """The text with every applied edit made; None if restoration was not run."""
+        if self.edits is None:
+            return None
+        out, pos = [], 0
+        for e in sorted(self.edits, key=lambda e: e.start):
+            out.append(self.text[pos : e.start])
+            out.append(e.new)
+            pos = e.end
+        out.append(self.text[pos:])
+        return "".join(out)
 
     @property
     def spans(self) -> list[Span]:
@@ -99,6 +136,10 @@ class Report:
             "n_spun_sentences": len(self.spun_sentences),
             "sentences": [s.to_dict() for s in self.sentences],
         }
+        if self.edits is not None:
+            d["method"] = self.method
+            d["edits"] = [e.to_dict() for e in self.edits]
+            d["restored_text"] = self.restored_text
         if include_text:
             d["text"] = self.text
         return d

@@ -18,6 +18,7 @@ import torch
 
 from spinfix.detector import CONFIG_NAME, Detector, DetectorConfig, features
 from spinfix.tokens import tokenize
+from spinfix.train.batching import length_batches
 from spinfix.train.data import read_jsonl
 
 logger = logging.getLogger(__name__)
@@ -41,29 +42,6 @@ def encode(record: dict, tokenizer, max_length: int) -> tuple[list[int], list[in
         labels.append(-100 if w is None or w == prev else pairs[w][1])
         prev = w
     return enc["input_ids"], labels
-
-
-def _batches(examples: list[tuple[list[int], list[int]]], batch_size: int, rng: random.Random, pad_id: int):
-    # Bucket by length inside shuffled chunks: less padding, still random order.
-    idx = list(range(len(examples)))
-    rng.shuffle(idx)
-    chunks = [idx[i : i + batch_size * 50] for i in range(0, len(idx), batch_size * 50)]
-    batches = []
-    for ch in chunks:
-        ch.sort(key=lambda i: len(examples[i][0]))
-        batches += [ch[i : i + batch_size] for i in range(0, len(ch), batch_size)]
-    rng.shuffle(batches)
-    for b in batches:
-        width = max(len(examples[i][0]) for i in b)
-        ids = torch.full((len(b), width), pad_id, dtype=torch.long)
-        lab = torch.full((len(b), width), -100, dtype=torch.long)
-        att = torch.zeros((len(b), width), dtype=torch.long)
-        for r, i in enumerate(b):
-            x, y = examples[i]
-            ids[r, : len(x)] = torch.tensor(x)
-            lab[r, : len(y)] = torch.tensor(y)
-            att[r, : len(x)] = 1
-        yield ids, att, lab
 
 
 def fit_calibration(feats: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
@@ -172,7 +150,7 @@ def train(
     step, t0, losses = 0, time.time(), []
     stopped_early = False
     while step < total:
-        for ids, att, lab in _batches(examples, batch_size, rng, tokenizer.pad_token_id):
+        for ids, att, lab in length_batches(examples, batch_size, rng, tokenizer.pad_token_id):
             out = model(input_ids=ids.to(device), attention_mask=att.to(device), labels=lab.to(device))
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,0 +1,137 @@
+"""Candidate originals for a flagged span: what could a spinner have replaced with this?
+
+The inverse of the spinner's sources: Moby in both directions (a spinner's thesaurus is not
+always symmetric), WordNet when Debian's wordnet-base is installed, and the multiword function
+phrases ("for the reason that" -> "since"). Candidates are re-inflected to the spun word's form
+and ranked by a prior (how many sources propose them, how common they are); the spun text itself
+is always kept as the first candidate, so "leave it" is a choice the scorer can make.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
+from spinfix.substitutions import FUNCTION_PHRASES, STOPWORDS, WordNetSource
+
+logger = logging.getLogger(__name__)
+
+# Originals in copied news are ordinary words; rarer ones cost LM time and are seldom right.
+MIN_ZIPF = 2.5
+# Longest multiword unit looked up as a phrase.
+MAX_PHRASE_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A stretch of a span that is restored as one piece: a word, or a phrase swapped whole.
+
+    `start`/`end` are character offsets within the sentence; `candidates[0]` is the text as it
+    stands.
+    """
+
+    start: int
+    end: int
+    text: str
+    candidates: tuple[str, ...]
+
+
+def _inverse_phrases() -> dict[str, list[str]]:
+    inv: dict[str, list[str]] = defaultdict(list)
+    for original, spun_forms in FUNCTION_PHRASES.items():
+        for s in spun_forms:
+            if s != original and original not in inv[s]:
+                inv[s].append(original)
+    return dict(inv)
+
+
+class CandidateGenerator:
+    """Ranked candidate originals for spun words and phrases."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        wordnet: WordNetSource | None = None,
+        max_candidates: int = 24,
+    ) -> None:
+        self.lexicon = lexicon
+        self.wordnet = wordnet
+        self.max_candidates = max_candidates
+        self.phrase_inverse = _inverse_phrases()
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def default(cls, lexicon: Lexicon | None = None, max_candidates: int = 24) -> "CandidateGenerator":
+        return cls(lexicon or Lexicon.load(), WordNetSource.load(), max_candidates=max_candidates)
+
+    # -- lemma level -----------------------------------------------------------------------
+
+    def _lemma_sources(self, lemma: str) -> dict[str, int]:
+        """Candidate original lemmas for a spun lemma, with how many sources propose each."""
+        votes: dict[str, int] = defaultdict(int)
+        for cand in self.lexicon.sources(lemma):  # headwords listing it: the spinner's direction
+            votes[cand] += 2
+        for cand in self.lexicon.synonyms(lemma):
+            votes[cand] += 1
+        if self.wordnet is not None:
+            for cand in self.wordnet.candidates(lemma):
+                votes[cand] += 1
+        for cand in self.phrase_inverse.get(lemma, []):
+            votes[cand] += 3
+        return votes
+
+    def originals(self, spun: str) -> tuple[str, ...]:
+        """Ranked candidate originals for a spun word or phrase (lowercase, inflected like it);
+        the first entry is `spun` itself."""
+        key = spun.lower()
+        if key in self._cache:
+            return self._cache[key]
+        scores: dict[str, float] = {}
+
+        def add(form: str | None, votes: float) -> None:
+            if not form or form == key or form in STOPWORDS and votes < 3:
+                return
+            z = zipf(form)
+            if z < MIN_ZIPF:
+                return
+            scores[form] = max(scores.get(form, 0.0), votes + z)
+
+        for cand in self.phrase_inverse.get(key, []):
+            add(cand, 5)
+        readings = analyse(key) if " " not in key else ()
+        if readings:
+            for lemma, tag in readings[:2]:
+                inflected = tag not in ("NN", "JJ", "RB", "VB", "VBP")
+                for cand, v in self._lemma_sources(lemma).items():
+                    add(inflect(cand, tag) if inflected else cand, v)
+        else:
+            for cand, v in self._lemma_sources(key).items():
+                add(cand, v)
+        ranked = sorted(scores, key=lambda c: -scores[c])[: self.max_candidates]
+        out = (key, *ranked)
+        self._cache[key] = out
+        return out
+
+    # -- spans ------------------------------------------------------------------------------
+
+    def units(self, sentence: str, words: list[tuple[int, int]]) -> list[Unit]:
+        """Split the words of one span (character ranges in `sentence`) into units.
+
+        Longest phrase match first: a multiword stretch that a spinner emits whole ("for the
+        reason that", "in keeping with") becomes one unit; everything else is one word each.
+        """
+        out: list[Unit] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+                s, e = words[i][0], words[i + n - 1][1]
+                text = sentence[s:e]
+                key = " ".join(text.lower().split())
+                if n > 1 and key not in self.phrase_inverse and not self.lexicon.sources(key):
+                    continue
+                cands = self.originals(key)
+                out.append(Unit(s, e, text, tuple(match_case(text, c) if j else text for j, c in enumerate(cands))))
+                i += n
+                break
+        return out

