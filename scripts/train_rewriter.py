@@ -35,6 +35,8 @@ def main() -> None:
     ap.add_argument("--max-minutes", type=float, default=60.0)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", type=Path, default=None, help="continue training this adapter")
+    ap.add_argument("--skip", type=int, default=0, help="skip the first N pairs (those --init was trained on)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.threads:
@@ -42,9 +44,15 @@ def main() -> None:
     info = train(
         args.data, args.out, max_examples=args.examples, max_minutes=args.max_minutes,
         lr=args.lr, batch_size=args.batch_size, rank=args.rank, seed=args.seed,
+        init=args.init, skip=args.skip,
     )
     to_fp16(args.out)
     (args.out / "README.md").unlink(missing_ok=True)  # peft's placeholder card; ours is written by hand
+    cfg_path = args.out / "spinfix.json"
+    cfg = json.loads(cfg_path.read_text()) if cfg_path.exists() else {"default_method": "rewriter"}
+    cfg.setdefault("inference", {"batch_size": 16})
+    cfg["training"] = info
+    cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
     print(json.dumps(info, indent=2))
 
 

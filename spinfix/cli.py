@@ -470,6 +470,26 @@ def _output_problem(output: str, inputs: Sequence[tuple[str, str]]) -> str | Non
     return None
 
 
+# Options shared by several commands.
+ThresholdOption = Annotated[
+    float | None,
+    typer.Option(
+        callback=_check_threshold,
+        help="Flag a sentence when its spin probability is at least this, in (0, 1). (default: the model's own)",
+        show_default=False,
+    ),
+]
+MaxBytesOption = Annotated[
+    int,
+    typer.Option(
+        parser=parse_size,
+        metavar="SIZE",
+        help="Refuse inputs larger than this: bytes, or with a unit, e.g. 200M. (default: 50M)",
+        show_default=False,
+    ),
+]
+
+
 # -- commands ----------------------------------------------------------------------------------
 
 
@@ -509,14 +529,7 @@ def detect(
             help="text: a report for people. json: one document (an array for several files). jsonl: one line per file.",
         ),
     ] = OutputFormat.text,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            callback=_check_threshold,
-            help="Flag a sentence when its spin probability is at least this, in (0, 1). (default: the model's own)",
-            show_default=False,
-        ),
-    ] = None,
+    threshold: ThresholdOption = None,
     models: Annotated[
         Path | None,
         typer.Option(
@@ -524,15 +537,7 @@ def detect(
             show_default=False,
         ),
     ] = None,
-    max_bytes: Annotated[
-        int,
-        typer.Option(
-            parser=parse_size,
-            metavar="SIZE",
-            help="Refuse inputs larger than this: bytes, or with a unit, e.g. 200M. (default: 50M)",
-            show_default=False,
-        ),
-    ] = DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     color: Annotated[
         bool | None,
         typer.Option("--color/--no-color", help="Highlight spun phrases. (default: on when stdout is a terminal)", show_default=False),
@@ -646,14 +651,7 @@ def restore(
             show_default=False,
         ),
     ] = None,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            callback=_check_threshold,
-            help="Flag a sentence when its spin probability is at least this, in (0, 1). (default: the model's own)",
-            show_default=False,
-        ),
-    ] = None,
+    threshold: ThresholdOption = None,
     models: Annotated[
         Path | None,
         typer.Option(
@@ -661,15 +659,7 @@ def restore(
             show_default=False,
         ),
     ] = None,
-    max_bytes: Annotated[
-        int,
-        typer.Option(
-            parser=parse_size,
-            metavar="SIZE",
-            help="Refuse inputs larger than this: bytes, or with a unit, e.g. 200M. (default: 50M)",
-            show_default=False,
-        ),
-    ] = DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     color: Annotated[
         bool | None,
         typer.Option(

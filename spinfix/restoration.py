@@ -80,3 +80,78 @@ def split_output(sentence: str, spans: Sequence[tuple[int, int]], output: str) -
     if m is None:
         return None
     return list(m.groups())
+
+
+_PIECE = re.compile(r"\w+|\s+|[^\w\s]")
+# Share of the pieces outside the spans that a rewrite must copy to be read at all.
+MIN_COPIED = 0.8
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _PIECE.finditer(text)]
+
+
+def align_spans(
+    sentence: str, spans: Sequence[tuple[int, int]], output: str
+) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Per span: its replacement read from a rewritten sentence, and the output ranges it came from.
+
+    The sentence and the output are aligned piece by piece (words, spaces, punctuation). A
+    difference that lies inside one span is kept for that span; a difference that touches text
+    outside the spans is dropped, and the text there stays as it was. So a rewrite that fixes a
+    flagged word but also changes an unflagged one still restores the flagged word, and nothing
+    else. A span with no kept difference comes back unchanged, with the output range that copied
+    it (or no range when the alignment cannot tell).
+    """
+    import difflib
+
+    a, b = _pieces(sentence), _pieces(output)
+    sm = difflib.SequenceMatcher(a=[sentence[s:e] for s, e in a], b=[output[s:e] for s, e in b], autojunk=False)
+
+    def a_pos(i: int) -> int:
+        return a[i][0] if i < len(a) else len(sentence)
+
+    def b_pos(j: int) -> int:
+        return b[j][0] if j < len(b) else len(output)
+
+    ops = sm.get_opcodes()
+    unchanged = [(sentence[s:e], []) for s, e in spans]
+    # An output that does not copy most of the text outside the spans is another sentence, not
+    # a restoration of this one: coincidental alignments inside it mean nothing.
+    outside = sum(1 for i, (s, e) in enumerate(a) if not any(ss <= s and e <= se for ss, se in spans))
+    copied_outside = sum(
+        1
+        for tag, i1, i2, _, _ in ops
+        if tag == "equal"
+        for s, e in a[i1:i2]
+        if not any(ss <= s and e <= se for ss, se in spans)
+    )
+    if outside and copied_outside / outside < MIN_COPIED:
+        return unchanged
+    edits: list[list[tuple[int, int, str, int, int]]] = [[] for _ in spans]
+    copied: list[list[tuple[int, int]]] = [[] for _ in spans]
+    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
+        a_s, a_e, b_s, b_e = a_pos(i1), a_pos(i2), b_pos(j1), b_pos(j2)
+        # A change counts only between two copied stretches (or the sentence's ends).
+        anchored = (n == 0 or ops[n - 1][0] == "equal") and (n == len(ops) - 1 or ops[n + 1][0] == "equal")
+        for k, (s, e) in enumerate(spans):
+            if tag == "equal":
+                lo, hi = max(a_s, s), min(a_e, e)
+                if lo < hi:  # the part of the span this equal block copied
+                    copied[k].append((b_s + lo - a_s, b_s + hi - a_s))
+            elif anchored and s <= a_s and a_e <= e:
+                edits[k].append((a_s, a_e, output[b_s:b_e], b_s, b_e))
+                break
+    out = []
+    for (s, e), ed, cp in zip(spans, edits, copied):
+        if not ed:
+            out.append((sentence[s:e], cp))
+            continue
+        text, pos = [], s
+        for a_s, a_e, new, _, _ in ed:
+            text.append(sentence[pos:a_s])
+            text.append(new)
+            pos = a_e
+        text.append(sentence[pos:e])
+        out.append(("".join(text), [(b_s, b_e) for *_, b_s, b_e in ed] + cp))
+    return out

@@ -1,9 +1,9 @@
 """The rewriter: SmolLM2-135M-Instruct plus a LoRA adapter, spun sentence -> original sentence.
 
 The input is the sentence with its flagged spans in brackets (spinfix.prompt); the model answers
-with the whole sentence restored. The answer is then checked: the text outside the spans must
-come back verbatim, and numbers and quotation marks inside them must survive
-(spinfix.restoration). An answer that fails the check is refused and the spans stay as they are.
+with the whole sentence restored. The answer is then checked (spinfix.restoration): only changes
+inside the spans are kept, any change outside them is dropped, and a span whose new text loses or
+invents a number or a quotation mark is left as it was.
 
 Generation is greedy. Two decoders:
 - batched (default): many sentences per forward pass, left-padded;
@@ -25,7 +25,7 @@ import torch
 
 from spinfix import prompt as fmt
 from spinfix.errors import ModelError
-from spinfix.restoration import SpanTask, Suggestion, safe, split_output
+from spinfix.restoration import SpanTask, Suggestion, align_spans, safe, split_output
 
 logger = logging.getLogger(__name__)
 
@@ -116,28 +116,26 @@ class Rewriter:
     # -- checking -----------------------------------------------------------------------------
 
     def _suggestions(self, task: SpanTask, ids: list[int], lps: list[float]) -> list[Suggestion]:
-        keep = [Suggestion(task.sentence[s:e], 0.0) for s, e in task.spans]
         # Character end of each generated token, to charge token log-probs to the spans they wrote.
-        text, ends = "", []
-        for k in range(len(ids)):
-            text = self.tok.decode(ids[: k + 1])
-            ends.append(len(text))
-        output = text
-        parts = split_output(task.sentence, task.spans, output)
-        if parts is None:
-            logger.debug("rewrite refused (changed text outside the spans): %r -> %r", task.sentence, output)
-            return keep
+        ends = [len(self.tok.decode(ids[: k + 1])) for k in range(len(ids))]
         starts = [0] + ends[:-1]
+        output = self.tok.decode(ids)
+        parts = split_output(task.sentence, task.spans, output)
+        if parts is not None:  # the usual case: everything outside the spans came back verbatim
+            aligned, shift = [], 0
+            for (s, e), new in zip(task.spans, parts):
+                aligned.append((new, [(s + shift, s + shift + len(new))]))
+                shift += len(new) - (e - s)
+        else:  # keep what changed inside spans, drop every change outside them
+            logger.debug("rewrite changed text outside the spans; keeping in-span edits: %r -> %r", task.sentence, output)
+            aligned = align_spans(task.sentence, task.spans, output)
         out: list[Suggestion] = []
-        shift = 0  # output offset minus sentence offset, before the current span
-        for (s, e), new in zip(task.spans, parts):
-            o_start = s + shift
-            o_end = o_start + len(new)
-            # the tokens that wrote this span (a leading-space token counts)
-            lp = sum(l for a, b, l in zip(starts, ends, lps) if a < o_end and b > o_start)
+        for (s, e), (new, ranges) in zip(task.spans, aligned):
             old = task.sentence[s:e]
-            out.append(Suggestion(new, math.exp(lp)) if new == old or safe(old, new) else Suggestion(old, 0.0))
-            shift += len(new) - (e - s)
+            # the tokens that wrote (or copied) this span; a leading-space token counts
+            lp = sum(l for a, b, l in zip(starts, ends, lps) if any(a < r_e and b > r_s for r_s, r_e in ranges))
+            conf = math.exp(lp) if ranges else 0.0
+            out.append(Suggestion(new, conf) if new == old or safe(old, new) else Suggestion(old, 0.0))
         return out
 
     def restore(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:

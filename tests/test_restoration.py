@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spinfix import prompt
-from spinfix.restoration import apply, safe, split_output
+from spinfix.restoration import align_spans, apply, safe, split_output
 
 SENT = "Psaki mentioned the navy help would continue for 2 years."
 MENTIONED = (6, 15)
@@ -74,3 +74,20 @@ def test_apply_is_the_inverse_of_split() -> None:
 )
 def test_safe_protects_numbers_and_quotes(old: str, new: str, ok: bool) -> None:
     assert safe(old, new) is ok
+
+
+def test_align_keeps_in_span_edits_and_drops_the_rest() -> None:
+    sent = "Chen voted in opposition to the plan but desired the council to are searching for cash."
+    spans = [(sent.index(w), sent.index(w) + len(w)) for w in ("in opposition to", "desired", "searching", "cash")]
+    out = "Chen voted against the plan but wanted the council to be searching for funds."
+    got = [text for text, _ in align_spans(sent, spans, out)]
+    # "are" -> "be" is outside every span: dropped, while the in-span edits are kept.
+    assert got == ["against", "wanted", "searching", "funds"]
+    assert apply(sent, spans, got) == "Chen voted against the plan but wanted the council to are searching for funds."
+
+
+def test_align_leaves_spans_alone_when_the_output_is_unrelated() -> None:
+    sent = "Psaki mentioned the navy help would continue."
+    spans = [(6, 15), (20, 29)]
+    got = [text for text, _ in align_spans(sent, spans, "Completely different words here.")]
+    assert got == ["mentioned", "navy help"]

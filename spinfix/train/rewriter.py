@@ -117,6 +117,8 @@ def train(
     batch_size: int = 8,
     rank: int = 16,
     seed: int = 0,
+    init: Path | None = None,
+    skip: int = 0,
 ) -> dict:
     from peft import LoraConfig, get_peft_model
 
@@ -124,7 +126,8 @@ def train(
 
     torch.manual_seed(seed)
     records = list(read_jsonl(data_dir / "train.jsonl"))
-    pairs = make_pairs(records, seed)[:max_examples]
+    # `skip` pairs were seen by the run in `init`: a continued run takes the next ones.
+    pairs = make_pairs(records, seed)[skip : skip + max_examples]
     model, tok = load_base("cuda" if torch.cuda.is_available() else "cpu", dtype=torch.float32)
     device = next(model.parameters()).device
     examples = [encode(p, tok) for p in pairs]
@@ -135,7 +138,13 @@ def train(
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
         task_type="CAUSAL_LM",
     )
-    model = get_peft_model(model, cfg)
+    if init is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, init, is_trainable=True)
+        model.to(torch.float32)  # the released adapter is fp16; train in fp32
+    else:
+        model = get_peft_model(model, cfg)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
@@ -179,6 +188,8 @@ def train(
         "minutes": round((time.time() - t0) / 60, 1),
         "final_loss": round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4),
         "seed": seed,
+        "init": str(init) if init else None,
+        "pairs_skipped": skip,
     }
     (out / "training.json").write_text(json.dumps(info, indent=2) + "\n")
     return info

@@ -1,0 +1,123 @@
+#!/usr/bin/env python
+"""Restoration speed: sentences per second per restorer and decoder, and a 40-sentence article.
+
+    python scripts/bench_restore.py --models models --data data/generated/detector/test.jsonl
+
+All figures come from one process on the same inputs:
+- the detector's spans for N spun test sentences are computed first (not timed); then each
+  restorer restores exactly those sentences: the rewriter with batched greedy decoding, the
+  rewriter one sentence at a time with and without prompt-lookup decoding, and the baseline;
+- the reference unit is the raw forward pass of the rewriter's model over the same prompts
+  (prefill only, batched), so the ratios say how many "prompt reads" a restoration costs;
+- the article: 40 consecutive test-split sentences (spun and clean as they come) joined into one
+  text and restored end to end (`Spinfix.restore`, detection included), per method.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import resource
+import time
+from pathlib import Path
+
+import torch
+
+import spinfix
+from spinfix import prompt as fmt
+from spinfix.restoration import SpanTask
+from spinfix.train.data import read_jsonl
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def raw_prefill(rw, tasks: list[SpanTask]) -> float:
+    prompts = [fmt.prompt(fmt.mark(t.sentence, t.spans)) for t in tasks]
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    batches = [
+        rw.tok([prompts[i] for i in order[b : b + rw.batch_size]], return_tensors="pt", padding=True, add_special_tokens=False)
+        for b in range(0, len(order), rw.batch_size)
+    ]
+    with torch.inference_mode():
+        return _timed(lambda: [rw.model(**enc) for enc in batches])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=None)
+    ap.add_argument("--data", type=Path, default=Path("data/generated/detector/test.jsonl"))
+    ap.add_argument("--n", type=int, default=48, help="spun sentences restored per configuration")
+    ap.add_argument("--article-sentences", type=int, default=40)
+    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--article-only", action="store_true", help="only time the 40-sentence article (rewriter)")
+    ap.add_argument("--out", type=Path, default=Path("data/eval/bench_restore.json"))
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    sf = spinfix.load(args.models)
+    records = list(read_jsonl(args.data))
+    reports = sf.detect_many([r["text"] for r in records if r["spun"]][: args.n * 3])
+    tasks = [
+        SpanTask(s.text, tuple((sp.start - s.start, sp.end - s.start) for sp in s.spans))
+        for rep in reports
+        for s in rep.sentences
+        if s.spans
+    ][: args.n]
+    n = len(tasks)
+    rw = sf.restorer("rewriter")
+    rw.restore(tasks[:2])  # warm-up
+    if args.article_only:
+        article = " ".join(r["text"] for r in records[: args.article_sentences])
+        t = _timed(lambda: sf.restore(article, method="rewriter"))
+        out = {"article_sentences": args.article_sentences, "rewriter_s": round(t, 2), "batch_size": rw.batch_size}
+        print(json.dumps(out))
+        return
+    res: dict = {
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "cpu": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "sentences": n,
+        "spans": sum(len(t.spans) for t in tasks),
+    }
+    prefill = raw_prefill(rw, tasks)
+    res["raw_prefill_s"] = round(prefill, 2)
+    batched = _timed(lambda: rw.restore(tasks))
+    rw.batch_size, keep = 1, rw.batch_size
+    single = _timed(lambda: rw.restore(tasks))
+    rw.prompt_lookup = True
+    lookup = _timed(lambda: rw.restore(tasks))
+    rw.prompt_lookup, rw.batch_size = False, keep
+    res["rewriter"] = {
+        f"batched_{keep}": {"s": round(batched, 2), "sentences_per_s": round(n / batched, 2), "x_raw_prefill": round(batched / prefill, 1)},
+        "one_at_a_time": {"s": round(single, 2), "sentences_per_s": round(n / single, 2), "x_raw_prefill": round(single / prefill, 1)},
+        "one_at_a_time_prompt_lookup": {"s": round(lookup, 2), "sentences_per_s": round(n / lookup, 2), "x_raw_prefill": round(lookup / prefill, 1)},
+    }
+    methods = ["rewriter"]
+    if not args.skip_baseline:
+        bl = sf.restorer("baseline")
+        t = _timed(lambda: bl.restore(tasks))
+        res["baseline"] = {"s": round(t, 2), "sentences_per_s": round(n / t, 2), "x_raw_prefill": round(t / prefill, 1)}
+        methods.append("baseline")
+    article = " ".join(r["text"] for r in records[: args.article_sentences])
+    res["article"] = {"sentences": len(sf.detect(article).sentences), "words": len(article.split())}
+    for m in methods:
+        rep = None
+
+        def run() -> None:
+            nonlocal rep
+            rep = sf.restore(article, method=m)
+
+        res["article"][f"{m}_s"] = round(_timed(run), 2)
+        res["article"][f"{m}_flagged_sentences"] = len(rep.spun_sentences)
+    res["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()

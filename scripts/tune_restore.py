@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""Pick each method's minimum confidence for applying an edit, on the dev split (never test).
+
+    python scripts/tune_restore.py --models models --write
+
+Restores a fixed sample of dev sentences once with every suggestion kept, then sweeps the
+minimum confidence: an edit below it stays on its span as a suggestion but is not applied. The
+chosen value is the lowest whose clean-word damage is at most --max-damage (precision first),
+written to models/rewriter/spinfix.json with --write, together with the default method: the one
+that restores more spun words on dev at its own threshold. The sweep and a reliability table
+(edits binned by confidence: how many were right) go to data/eval/restore_tuning.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+import spinfix
+from spinfix.report import Report
+from spinfix.restore_eval import sample, word_outcomes
+from spinfix.train.data import read_jsonl
+from spinfix.train.rewriter import _merge_edits
+
+
+def restored_at(report: Report, min_conf: float) -> str:
+    out, pos = [], 0
+    for sp in sorted(report.spans, key=lambda s: s.start):
+        if sp.is_edit and sp.confidence is not None and sp.confidence >= min_conf:
+            out.append(report.text[pos : sp.start])
+            out.append(sp.suggestion)
+            pos = sp.end
+    out.append(report.text[pos:])
+    return "".join(out)
+
+
+def edit_correct(report: Report, record: dict) -> list[tuple[float, bool]]:
+    """(confidence, right?) per proposed edit: right when it puts back the gold original of a
+    gold span it lines up with exactly."""
+    gold = {(s, e): o for s, e, o in _merge_edits(record["text"], record["edits"])} if record["spun"] else {}
+    return [(sp.confidence, gold.get((sp.start, sp.end)) == sp.suggestion) for sp in report.spans if sp.is_edit]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=Path("models"))
+    ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
+    ap.add_argument("--methods", nargs="+", default=["rewriter", "baseline"])
+    ap.add_argument("--sentences", type=int, default=300)
+    ap.add_argument("--max-damage", type=float, default=0.005)
+    ap.add_argument("--write", action="store_true", help="store the chosen values in models/rewriter/spinfix.json")
+    ap.add_argument("--out", type=Path, default=Path("data/eval/restore_tuning.json"))
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    sf = spinfix.load(args.models)
+    records = sample(read_jsonl(args.data / "dev.jsonl"), args.sentences, seed=1)
+    result: dict = {"split": "dev", "sentences": len(records), "max_damage": args.max_damage, "methods": {}}
+    chosen: dict[str, float] = {}
+    for method in args.methods:
+        sf.restore_config.min_confidence[method] = 0.0
+        reports = sf.restore_many([r["text"] for r in records], method=method)
+        sweep = []
+        for t in np.round(np.arange(0.0, 1.0, 0.05), 2):
+            tot = np.zeros(4)
+            for rep, rec in zip(reports, records):
+                tot += word_outcomes(restored_at(rep, float(t)), rec)
+            sweep.append({"min_confidence": float(t), "spun_words_restored": round(tot[1] / max(tot[0], 1), 4),
+                          "clean_words_damaged": round(tot[3] / max(tot[2], 1), 4)})
+        ok = [s for s in sweep if s["clean_words_damaged"] <= args.max_damage]
+        pick = ok[0]["min_confidence"] if ok else 0.95
+        chosen[method] = pick
+        at_pick = next(s for s in sweep if s["min_confidence"] == pick)
+        edits = [x for rep, rec in zip(reports, records) for x in edit_correct(rep, rec)]
+        bins = []
+        for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+            sel = [ok_ for c, ok_ in edits if lo <= c < lo + 0.2 or (lo == 0.8 and c == 1.0)]
+            mean_c = [c for c, _ in edits if lo <= c < lo + 0.2 or (lo == 0.8 and c == 1.0)]
+            if sel:
+                bins.append({"confidence": f"{lo:.1f}-{lo + 0.2:.1f}", "edits": len(sel),
+                             "mean_confidence": round(float(np.mean(mean_c)), 3), "right": round(float(np.mean(sel)), 3)})
+        result["methods"][method] = {"chosen_min_confidence": pick, "at_chosen": at_pick, "sweep": sweep, "reliability": bins}
+        logging.info("%s: min_confidence %.2f; %s", method, pick, json.dumps(bins))
+    # The default method: the one restoring more spun words on dev at its own threshold.
+    best = max(result["methods"], key=lambda m: result["methods"][m]["at_chosen"]["spun_words_restored"])
+    result["default_method"] = best
+    if args.write:
+        path = args.models / "rewriter" / "spinfix.json"
+        cfg = json.loads(path.read_text()) if path.exists() else {}
+        cfg.setdefault("min_confidence", {}).update(chosen)
+        if len(args.methods) > 1:
+            cfg["default_method"] = best
+        path.write_text(json.dumps(cfg, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({"default_method": best, **{m: r["at_chosen"] for m, r in result["methods"].items()}}))
+
+
+if __name__ == "__main__":
+    main()
