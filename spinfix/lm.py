@@ -54,7 +54,8 @@ def _convert(dst: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     src = gguf_path()
-    logger.info("converting SmolLM2 from GGUF once (about 20 s) -> %s", dst)
+    # Said at WARNING so a CLI user knows why the first restore pauses.
+    logger.warning("first use: converting SmolLM2 from its GGUF file once (about 20 s) into %s", dst)
     tok = AutoTokenizer.from_pretrained(src.parent, gguf_file=src.name)
     model = AutoModelForCausalLM.from_pretrained(src.parent, gguf_file=src.name, dtype=torch.float32)
     tmp = Path(tempfile.mkdtemp(prefix=dst.name + ".", dir=dst.parent))
