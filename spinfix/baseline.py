@@ -28,6 +28,8 @@ DOC_START = "<|endoftext|>"  # SmolLM2's document separator: "a text starts here
 # Words of right context scored after a candidate: enough to judge the fit ("military aid
 # would"), and the cost no longer grows with the sentence.
 RIGHT_CONTEXT_WORDS = 6
+# Words of left context: enough for the LM, and an endless sentence costs linear time.
+LEFT_CONTEXT_WORDS = 48
 
 
 class LMScorer:
@@ -96,7 +98,7 @@ class BaselineRestorer:
             if len(u.candidates) < 2:
                 continue
             # The prefix carries the choices made so far; the suffix is candidate + the rest.
-            prefix = _join(sentence, units[:k], chosen[:k], 0, u.start)
+            prefix = _last_words(_join(sentence, units[:k], chosen[:k], 0, u.start), LEFT_CONTEXT_WORDS)
             rest = _join(sentence, units[k + 1 :], chosen[k + 1 :], u.end, len(sentence))
             rest = _first_words(rest, RIGHT_CONTEXT_WORDS)
             cut = len(prefix.rstrip(" "))  # leave the space to the suffix: " word" is one token
@@ -127,6 +129,12 @@ def _first_words(text: str, n: int) -> str:
     """The start of `text` up to the end of its n-th word."""
     words = [t for t in tokenize(text) if t.is_word]
     return text if len(words) <= n else text[: words[n - 1].end]
+
+
+def _last_words(text: str, n: int) -> str:
+    """The end of `text` from the start of its n-th last word."""
+    words = [t for t in tokenize(text) if t.is_word]
+    return text if len(words) <= n else text[words[-n].start :]
 
 
 def _join(sentence: str, units: Sequence[Unit], chosen: Sequence[str], start: int, end: int) -> str:

@@ -30,6 +30,10 @@ from spinfix.restoration import SpanTask, Suggestion, align_spans, safe, split_o
 logger = logging.getLogger(__name__)
 
 CONFIG_NAME = "spinfix.json"
+# Sentences longer than this (in model tokens) are not rewritten: the model was trained on
+# sentences of up to 48 words, and an endless "sentence" would exceed its context. Their spans
+# keep their text, with confidence 0.
+MAX_SENTENCE_TOKENS = 256
 
 
 class Rewriter:
@@ -139,5 +143,13 @@ class Rewriter:
         return out
 
     def restore(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
-        gens = self.generate(tasks)
-        return [self._suggestions(t, ids, lps) for t, (ids, lps) in zip(tasks, gens)]
+        fits = [len(self.tok(t.sentence, add_special_tokens=False)["input_ids"]) <= MAX_SENTENCE_TOKENS for t in tasks]
+        gens = iter(self.generate([t for t, ok in zip(tasks, fits) if ok]))
+        out = []
+        for t, ok in zip(tasks, fits):
+            if ok:
+                out.append(self._suggestions(t, *next(gens)))
+            else:
+                logger.info("sentence of %d characters too long to rewrite; spans left as they are", len(t.sentence))
+                out.append([Suggestion(t.sentence[s:e], 0.0) for s, e in t.spans])
+        return out
