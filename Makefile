@@ -6,7 +6,7 @@ VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
-.PHONY: setup setup-train demo test test-slow data train train-rewriter eval eval-restore bench bench-restore clean
+.PHONY: setup setup-train demo test test-slow data train train-rewriter eval eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -64,6 +64,9 @@ eval: setup-train
 
 eval-restore: setup-train
 	$(BIN)/python scripts/eval_restore.py --models models --data data/generated/detector --oracle
+
+eval-candidates: setup
+	$(BIN)/python scripts/eval_candidates.py --data data/generated/detector
 
 bench-restore: setup
 	$(BIN)/python scripts/bench_restore.py --models models --data data/generated/detector/test.jsonl

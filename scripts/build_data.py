@@ -14,7 +14,7 @@ from pathlib import Path
 
 from spinfix.lexicon import Lexicon
 from spinfix.spinner import Spinner
-from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
+from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table, write_swaps
 from spinfix.train.data import add_science, build, iter_sotu, iter_wh_written
 
 
@@ -34,6 +34,8 @@ def main() -> None:
     t0 = time.time()
     pairs = [p for p in load_pairs(shared / "tortured_phrases_dev.tsv") if p.split == "spinner"]
     spinner = Spinner.default(Lexicon.load(), tortured_swaps=swap_table(pairs), tortured_phrases=phrase_table(pairs))
+    # The same swaps, inverted, are candidates for restoration (a packaged resource, in git).
+    logging.info("wrote %d learned swaps to the package resources", write_swaps(pairs))
     articles = list(iter_wh_written(shared / "corpora" / "wh_written.txt.gz")) + list(iter_sotu())
     counts = build(articles, spinner, args.out, seed=args.seed,
                    caps={"train": args.train, "dev": args.dev, "test": args.test})

@@ -81,16 +81,9 @@ class BaselineRestorer:
         # Log-probability head start for "leave it": precision before recall.
         self.keep_bonus = keep_bonus
 
-    def _units(self, task: SpanTask) -> list[list[Unit]]:
-        per_span = []
-        for s, e in task.spans:
-            words = [(t.start, t.end) for t in tokenize(task.sentence[s:e], offset=s) if t.is_word]
-            per_span.append(self.candidates.units(task.sentence, words))
-        return per_span
-
     def _restore_one(self, task: SpanTask) -> list[Suggestion]:
         sentence = task.sentence
-        per_span = self._units(task)
+        per_span = self.candidates.span_units(task.sentence, task.spans)
         units = [u for us in per_span for u in us]
         chosen = [u.text for u in units]
         conf = [1.0 for _ in units]

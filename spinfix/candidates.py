@@ -1,19 +1,24 @@
 """Candidate originals for a flagged span: what could a spinner have replaced with this?
 
-The inverse of the spinner's sources: Moby in both directions (a spinner's thesaurus is not
-always symmetric), WordNet when Debian's wordnet-base is installed, and the multiword function
-phrases ("for the reason that" -> "since"). Candidates are re-inflected to the spun word's form
-and ranked by a prior (how many sources propose them, how common they are); the spun text itself
-is always kept as the first candidate, so "leave it" is a choice the scorer can make.
+The inverse of what spinners use: Moby in both directions (a spinner's thesaurus is not always
+symmetric), WordNet when Debian's wordnet-base is installed, GloVe neighbours (inverted: which
+words have this one among their nearest neighbours), the word and phrase swaps learned from the
+spinner share of the dev tortured phrases (packaged in spinfix/resources), and the multiword
+function phrases ("for the reason that" -> "since"). Candidates are re-inflected to the spun
+word's form and ranked by a prior (how many sources propose them, how common they are); the spun
+text itself is always kept as the first candidate, so "leave it" is a choice the scorer can make.
 """
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
-from spinfix.substitutions import FUNCTION_PHRASES, STOPWORDS, WordNetSource
+from spinfix.substitutions import FUNCTION_PHRASES, STOPWORDS, GloveSource, WordNetSource
+from spinfix.tokens import tokenize
+from spinfix.tortured import load_swaps
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +26,10 @@ logger = logging.getLogger(__name__)
 MIN_ZIPF = 2.5
 # Longest multiword unit looked up as a phrase.
 MAX_PHRASE_WORDS = 5
+# Votes per source (Moby's inverse direction, the spinner's own, counts 2). Learned tortured
+# swaps are specific evidence, GloVe neighbours weak; chosen on the synthetic dev split.
+GLOVE_VOTES = 2
+LEARNED_VOTES = 4
 
 
 @dataclass(frozen=True)
@@ -37,12 +46,23 @@ class Unit:
     candidates: tuple[str, ...]
 
 
-def _inverse_phrases() -> dict[str, list[str]]:
+def _inverse_phrases(learned: dict[str, list[str]]) -> dict[str, list[str]]:
     inv: dict[str, list[str]] = defaultdict(list)
     for original, spun_forms in FUNCTION_PHRASES.items():
         for s in spun_forms:
             if s != original and original not in inv[s]:
                 inv[s].append(original)
+    for spun, originals in learned.items():
+        if " " in spun:
+            inv[spun].extend(o for o in originals if o not in inv[spun])
+    return dict(inv)
+
+
+def _invert(table: dict[str, list[str]]) -> dict[str, list[str]]:
+    inv: dict[str, list[str]] = defaultdict(list)
+    for word, neighbours in table.items():
+        for n in neighbours:
+            inv[n].append(word)
     return dict(inv)
 
 
@@ -54,16 +74,25 @@ class CandidateGenerator:
         lexicon: Lexicon,
         wordnet: WordNetSource | None = None,
         max_candidates: int = 24,
+        glove: GloveSource | None = None,
+        learned: dict[str, list[str]] | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.wordnet = wordnet
         self.max_candidates = max_candidates
-        self.phrase_inverse = _inverse_phrases()
+        learned = learned or {}
+        # tortured word (lemma) -> correct lemmas; multiword tortured phrases go with the phrases
+        self.learned = {k: v for k, v in learned.items() if " " not in k}
+        self.phrase_inverse = _inverse_phrases(learned)
+        self.glove_inverse = _invert(glove.table) if glove is not None else {}
         self._cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def default(cls, lexicon: Lexicon | None = None, max_candidates: int = 24) -> "CandidateGenerator":
-        return cls(lexicon or Lexicon.load(), WordNetSource.load(), max_candidates=max_candidates)
+        return cls(
+            lexicon or Lexicon.load(), WordNetSource.load(), max_candidates=max_candidates,
+            glove=GloveSource.load(), learned=load_swaps(),
+        )
 
     # -- lemma level -----------------------------------------------------------------------
 
@@ -77,6 +106,10 @@ class CandidateGenerator:
         if self.wordnet is not None:
             for cand in self.wordnet.candidates(lemma):
                 votes[cand] += 1
+        for cand in self.glove_inverse.get(lemma, []):
+            votes[cand] += GLOVE_VOTES
+        for cand in self.learned.get(lemma, []):
+            votes[cand] += LEARNED_VOTES
         for cand in self.phrase_inverse.get(lemma, []):
             votes[cand] += 3
         return votes
@@ -134,4 +167,12 @@ class CandidateGenerator:
                 out.append(Unit(s, e, text, tuple(match_case(text, c) if j else text for j, c in enumerate(cands))))
                 i += n
                 break
+        return out
+
+    def span_units(self, sentence: str, spans: Sequence[tuple[int, int]]) -> list[list[Unit]]:
+        """The units of each (start, end) span of `sentence`."""
+        out = []
+        for s, e in spans:
+            words = [(t.start, t.end) for t in tokenize(sentence[s:e], offset=s) if t.is_word]
+            out.append(self.units(sentence, words))
         return out

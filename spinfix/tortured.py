@@ -104,3 +104,39 @@ def phrase_table(pairs: list[TorturedPair]) -> dict[str, list[str]]:
         if " " in p.correct and len(p.correct.split()) <= 4 and p.tortured not in table[p.correct]:
             table[p.correct].append(p.tortured)
     return dict(table)
+
+
+SWAPS_RESOURCE = Path(__file__).resolve().parent / "resources" / "tortured_swaps.tsv"
+
+
+def write_swaps(pairs: list[TorturedPair], path: Path = SWAPS_RESOURCE) -> int:
+    """Write the swaps a restorer may undo: word swaps (lemmas) and whole multiword phrases.
+
+    One `tortured<TAB>correct` line each, most frequent first per tortured form. Only the
+    spinner share of the dev file may go in here; the held-out share stays unseen.
+    """
+    counts: Counter = Counter()
+    for c, t in word_swaps(pairs):
+        counts[(t, c)] += 1
+    lines = [f"{t}\t{c}" for (t, c), _ in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
+    for correct, forms in sorted(phrase_table(pairs).items()):
+        lines += [f"{t}\t{correct}" for t in forms if " " in t]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "# Tortured-phrase fingerprints from the Problematic Paper Screener (Cabanac, Labbé, Magazinov), CC BY 4.0.\n"
+    header += "# Spinner share of the dev split only (spinfix.tortured): tortured<TAB>correct, words as lemmas.\n"
+    path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+def load_swaps(path: Path = SWAPS_RESOURCE) -> dict[str, list[str]]:
+    """tortured word or phrase -> correct ones, as written by write_swaps (empty if absent)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    if not path.exists():
+        return {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        t, c = line.split("\t", 1)
+        if c not in table[t]:
+            table[t].append(c)
+    return dict(table)

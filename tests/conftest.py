@@ -73,3 +73,39 @@ def sf(tiny_models: Path) -> spinfix.Spinfix:
     import spinfix
 
     return spinfix.load(tiny_models, device="cpu")
+
+
+LM_CORPUS = [
+    "The president said the military aid would continue through the winter.",
+    "Officials mentioned that the navy help was not enough for the struggle.",
+    "We propose a method based on artificial intelligence and deep learning.",
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_lm():
+    """A 2-layer random Llama over a byte-level BPE vocabulary trained on three sentences."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(LM_CORPUS, trainers.BpeTrainer(vocab_size=400, special_tokens=specials,
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|im_end|>")
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                      num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=256)
+    model = LlamaForCausalLM(cfg).eval()
+    return model, tok
+
+
+@pytest.fixture(scope="session")
+def lexicon(tmp_path_factory: pytest.TempPathFactory):
+    """The Moby lexicon, its index built once per test session in a temporary cache."""
+    from spinfix.lexicon import Lexicon
+
+    return Lexicon.load(tmp_path_factory.mktemp("cache") / "moby.npz")

@@ -7,35 +7,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from spinfix.baseline import BaselineRestorer, LMScorer  # noqa: E402
-from spinfix.candidates import Unit  # noqa: E402
+from spinfix.candidates import CandidateGenerator, Unit  # noqa: E402
 from spinfix.restoration import SpanTask  # noqa: E402
-
-CORPUS = [
-    "The president said the military aid would continue through the winter.",
-    "Officials mentioned that the navy help was not enough for the struggle.",
-    "We propose a method based on artificial intelligence and deep learning.",
-]
-
-
-@pytest.fixture(scope="module")
-def tiny_lm():
-    """A 2-layer random Llama over a byte-level BPE vocabulary trained on three sentences."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    bpe.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=400, special_tokens=specials,
-                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|im_end|>")
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                      num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=256)
-    model = LlamaForCausalLM(cfg).eval()
-    return model, tok
-
 
 def _naive(model, tok, prefix: str, suffix: str) -> float:
     start = tok.convert_tokens_to_ids("<|endoftext|>")
@@ -65,6 +38,8 @@ def test_empty_prefix_is_scored_from_the_document_start(tiny_lm) -> None:
 
 class _FixedCandidates:
     """Stand-in for CandidateGenerator: fixed candidates per word."""
+
+    span_units = CandidateGenerator.span_units
 
     TABLE = {"mentioned": ("mentioned", "said", "stated"), "navy": ("navy", "military"), "help": ("help", "aid")}
 

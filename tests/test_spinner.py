@@ -2,17 +2,16 @@ import random
 
 import pytest
 
-from spinfix.lexicon import Lexicon, analyse
+from spinfix.lexicon import analyse
 from spinfix.spinner import Spinner, protected_mask
 from spinfix.substitutions import MobySource, TableSource
 from spinfix.tokens import tokenize
 
 
 @pytest.fixture(scope="module")
-def spinner(tmp_path_factory):
-    lex = Lexicon.load(tmp_path_factory.mktemp("cache") / "moby.npz")
+def spinner(lexicon):
     table = TableSource("table", {"war": ["struggle"], "aid": ["help"], "call": ["decision"], "military": ["navy"]})
-    return Spinner([(MobySource(lex), 0.5), (table, 0.5)])
+    return Spinner([(MobySource(lexicon), 0.5), (table, 0.5)])
 
 
 SENTENCE = 'Since the war began, Secretary Blinken said on Feb. 24 that "the aid will continue" and 3 ships would sail.'

@@ -22,3 +22,30 @@ def test_word_swaps_come_from_equal_length_pairs():
     swaps = word_swaps(pairs)
     assert ("deep", "profound") in swaps and ("artificial", "counterfeit") in swaps
     assert swap_table(pairs)["big"] == ["huge"]
+
+
+def test_swaps_round_trip_through_the_resource_file(tmp_path):
+    from spinfix.tortured import load_swaps, write_swaps
+
+    pairs = [TorturedPair("profound learning", "deep learning"), TorturedPair("huge information", "big data"),
+             TorturedPair("profound neural organization", "deep neural network")]
+    path = tmp_path / "swaps.tsv"
+    write_swaps(pairs, path)
+    table = load_swaps(path)
+    assert table["profound"] == ["deep"]  # seen twice, written once
+    assert table["huge information"] == ["big data"]  # whole phrases too
+    assert load_swaps(tmp_path / "absent.tsv") == {}
+
+
+def test_packaged_swaps_hold_no_held_out_phrase():
+    """The held-out share measures phrases spinfix never saw: none of them may be packaged."""
+    import pytest
+
+    from spinfix.tortured import load_swaps, shared_data_dir
+
+    if not (shared_data_dir() / "tortured_phrases_dev.tsv").exists():
+        pytest.skip("shared data not here")
+    table = load_swaps()
+    leaked = [p for p in load_pairs() if p.split == "heldout" and p.correct in table.get(p.tortured, [])
+              and " " in p.tortured]
+    assert leaked == []

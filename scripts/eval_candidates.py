@@ -1,0 +1,66 @@
+#!/usr/bin/env python
+"""How often is the true original among the restoration candidates of a spun word?
+
+    python scripts/eval_candidates.py --data data/generated/detector
+
+Two measures, written to data/eval/candidates.json:
+- synthetic dev split: every gold edit of the first N dev sentences, by the spinner source that
+  made it; hit when the original (lowercased) is among the top-k candidates of the spun text;
+- held-out dev tortured phrases: every word swap of equal-length pairs ("profound learning" ->
+  "deep learning" gives profound -> deep, as lemmas); the held-out share never fed the candidates.
+The candidates cap what the baseline can restore: it only ever chooses among them.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+from spinfix.candidates import CandidateGenerator
+from spinfix.tortured import load_pairs, shared_data_dir, word_swaps
+from spinfix.train.data import read_jsonl
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
+    ap.add_argument("--sentences", type=int, default=3000)
+    ap.add_argument("--out", type=Path, default=Path("data/eval/candidates.json"))
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    gen = CandidateGenerator.default()
+    ks = (1, 8, gen.max_candidates)
+    by_source: dict[str, list[int]] = defaultdict(lambda: [0] * (len(ks) + 1))
+    for r in itertools.islice(read_jsonl(args.data / "dev.jsonl"), args.sentences):
+        for _s, _e, orig, rep, src in r["edits"]:
+            cands = gen.originals(rep.lower())[1:]  # without the spun text itself
+            row = by_source[src]
+            row[0] += 1
+            for i, k in enumerate(ks):
+                row[i + 1] += orig.lower() in cands[:k]
+
+    def rates(row: list[int]) -> dict:
+        return {"n": row[0], **{f"top{k}": round(row[i + 1] / max(row[0], 1), 3) for i, k in enumerate(ks)}}
+
+    total = [sum(r[i] for r in by_source.values()) for i in range(len(ks) + 1)]
+    held = [p for p in load_pairs(shared_data_dir() / "tortured_phrases_dev.tsv") if p.split == "heldout"]
+    trow = [0] * (len(ks) + 1)
+    for correct, tortured in word_swaps(held):
+        cands = gen.originals(tortured)[1:]
+        trow[0] += 1
+        for i, k in enumerate(ks):
+            trow[i + 1] += correct in cands[:k]
+    result = {
+        "synthetic_dev_edits": {"all": rates(total), "by_source": {s: rates(r) for s, r in sorted(by_source.items())}},
+        "tortured_heldout_word_swaps": rates(trow),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""How restoration is scored, and how the default method is chosen from the scores."""
+from __future__ import annotations
+
+from spinfix.restore_eval import choose_default, word_outcomes
+
+RECORD = {
+    "spun": True,
+    "text": "Psaki mentioned the navy help would continue.",
+    "clean": "Psaki said the military aid would continue.",
+    "edits": [[6, 15, "said", "mentioned", "moby"], [20, 24, "military", "navy", "moby"], [25, 29, "aid", "help", "moby"]],
+}
+
+
+def test_word_outcomes_count_restored_and_damaged_words_on_the_clean_side() -> None:
+    assert word_outcomes(RECORD["clean"], RECORD) == (3, 3, 4, 0)  # all back, nothing damaged
+    assert word_outcomes(RECORD["text"], RECORD) == (3, 0, 4, 0)  # doing nothing
+    assert word_outcomes("Psaki said the military aid will continue.", RECORD) == (3, 3, 4, 1)
+
+
+def test_the_faster_method_stays_default_when_the_lead_is_noise() -> None:
+    fast = [(3, 1), (3, 2), (3, 0), (3, 1)] * 10
+    slow = [(3, 2), (3, 1), (3, 0), (3, 1)] * 10  # same total: no lead at all
+    best, notes = choose_default({"baseline": slow, "rewriter": fast}, ("rewriter", "baseline"))
+    assert best == "rewriter"
+    assert notes["baseline_minus_rewriter"]["lead"] == 0.0
+
+
+def test_a_slower_method_wins_on_a_clear_lead() -> None:
+    fast = [(3, 0), (3, 1)] * 50
+    slow = [(3, 2), (3, 3)] * 50
+    best, notes = choose_default({"rewriter": fast, "baseline": slow}, ("rewriter", "baseline"))
+    assert best == "baseline"
+    lead = notes["baseline_minus_rewriter"]
+    assert lead["lead"] > 2 * lead["standard_error"]
