@@ -636,7 +636,7 @@ def restore(
             help=(
                 "rewriter: a fine-tuned language model rewrites each flagged sentence. baseline: "
                 "candidate originals scored by a language model, about 7x slower. "
-                "(default: the one models/rewriter/spinfix.json names)"
+                "(default: the released default, named in models/rewriter/spinfix.json)"
             ),
             show_default=False,
         ),
