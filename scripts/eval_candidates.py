@@ -34,13 +34,16 @@ def main() -> None:
     gen = CandidateGenerator.default()
     ks = (1, 8, gen.max_candidates)
     by_source: dict[str, list[int]] = defaultdict(lambda: [0] * (len(ks) + 1))
+
+    def count(row: list[int], original: str, spun: str) -> None:
+        cands = gen.originals(spun)[1:]  # without the spun text itself
+        row[0] += 1
+        for i, k in enumerate(ks):
+            row[i + 1] += original in cands[:k]
+
     for r in itertools.islice(read_jsonl(args.data / "dev.jsonl"), args.sentences):
         for _s, _e, orig, rep, src in r["edits"]:
-            cands = gen.originals(rep.lower())[1:]  # without the spun text itself
-            row = by_source[src]
-            row[0] += 1
-            for i, k in enumerate(ks):
-                row[i + 1] += orig.lower() in cands[:k]
+            count(by_source[src], orig.lower(), rep.lower())
 
     def rates(row: list[int]) -> dict:
         return {"n": row[0], **{f"top{k}": round(row[i + 1] / max(row[0], 1), 3) for i, k in enumerate(ks)}}
@@ -49,10 +52,7 @@ def main() -> None:
     held = [p for p in load_pairs(shared_data_dir() / "tortured_phrases_dev.tsv") if p.split == "heldout"]
     trow = [0] * (len(ks) + 1)
     for correct, tortured in word_swaps(held):
-        cands = gen.originals(tortured)[1:]
-        trow[0] += 1
-        for i, k in enumerate(ks):
-            trow[i + 1] += correct in cands[:k]
+        count(trow, correct, tortured)
     result = {
         "synthetic_dev_edits": {"all": rates(total), "by_source": {s: rates(r) for s, r in sorted(by_source.items())}},
         "tortured_heldout_word_swaps": rates(trow),

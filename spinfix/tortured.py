@@ -80,7 +80,9 @@ def word_swaps(pairs: list[TorturedPair]) -> list[tuple[str, str]]:
             continue
         for tw, cw in zip(t, c):
             if tw != cw and tw.isalpha() and cw.isalpha():
-                swaps.append((_lemma(cw), _lemma(tw)))
+                c, t = _lemma(cw), _lemma(tw)
+                if c != t:  # "actions" -> "action" is an inflection slip, not a swap
+                    swaps.append((c, t))
     return swaps
 
 
