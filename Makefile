@@ -6,7 +6,7 @@ VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
-.PHONY: setup setup-train demo test test-slow data train train-rewriter eval eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train demo test test-slow data train train-rewriter fit-baseline eval eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -57,6 +57,13 @@ train-rewriter: setup-train
 	$(BIN)/python scripts/train_rewriter.py --data data/generated/detector --out runs/rewriter-stage1 --examples 3600
 	$(BIN)/python scripts/train_rewriter.py --data data/generated/detector --init runs/rewriter-stage1 --skip 3600 \
 	  --examples 3600 --lr 2e-4 --out models/rewriter
+	$(BIN)/python scripts/fit_baseline.py --models models --write
+	$(BIN)/python scripts/tune_restore.py --models models --write
+
+# The baseline's candidate scores (LM + evidence), fitted on dev decisions (~20 min), then the
+# confidence thresholds and the default method again.
+fit-baseline: setup
+	$(BIN)/python scripts/fit_baseline.py --models models --write
 	$(BIN)/python scripts/tune_restore.py --models models --write
 
 eval: setup-train

@@ -51,6 +51,12 @@ def main() -> None:
         r["tortured_seconds"] = round(time.time() - t1, 1)
         result["methods"][method] = r
         logging.info("%s: %s", method, json.dumps(r))
+    if args.out.exists():  # keep the figures of methods not re-run (e.g. --methods baseline)
+        old = json.loads(args.out.read_text())
+        kept = {m: r for m, r in old.get("methods", {}).items() if m not in result["methods"]}
+        if kept and old.get("split") == args.split and old.get("detector_threshold") == sf.threshold:
+            logging.info("keeping the figures of %s from %s", ", ".join(kept), args.out)
+            result["methods"] = {**kept, **result["methods"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -8,7 +8,11 @@ Units are decided left to right, each one seeing the choices made before it, so 
 
 All candidates of a unit go through the model in one batch, and the sentence prefix before the
 unit, identical for all of them, is run once and its key/value cache shared across the batch.
-The confidence of a choice is the softmax of the sentence log-probabilities over the candidates.
+A candidate's score is its LM log-probability plus, when the release carries them, weighted
+evidence from the candidate generator (which sources propose it, how common it is, its rank, a
+head start for leaving the span alone): a conditional logit fitted on dev spans by
+`scripts/fit_baseline.py`. The confidence of a choice is the softmax of the scores over the
+candidates, mapped to the share of such choices that were right on dev.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from collections.abc import Sequence
 import torch
 
 from spinfix.candidates import CandidateGenerator, Unit
+from spinfix.lexicon import zipf
 from spinfix.restoration import SpanTask, Suggestion, safe
 from spinfix.tokens import tokenize
 
@@ -70,16 +75,71 @@ class LMScorer:
         return scores
 
 
+def candidate_features(gen: CandidateGenerator, spun: str, candidate: str) -> dict[str, float]:
+    """The evidence for one candidate of a unit, as named features (the LM score aside).
+
+    Leaving the unit as it is gets `keep`, and the spun word's own frequency: a rare word in
+    news prose is more likely a spinner's choice.
+    """
+    if candidate == spun:
+        words = spun.lower().split()
+        return {"keep": 1.0, "keep_zipf": sum(zipf(w) for w in words) / len(words)}
+    ev = dict(gen.evidence(spun, candidate))
+    rank = ev.pop("rank", gen.max_candidates)
+    ev["log_rank"] = math.log(rank)
+    ev["extra_words"] = len(candidate.split()) - len(spun.split())
+    return ev
+
+
 class BaselineRestorer:
-    """Restore spans by choosing, unit by unit, the candidate the language model likes best."""
+    """Restore spans by choosing, unit by unit, the candidate with the best score."""
 
     name = "baseline"
 
-    def __init__(self, scorer: LMScorer, candidates: CandidateGenerator, keep_bonus: float = 0.0) -> None:
+    def __init__(
+        self,
+        scorer: LMScorer,
+        candidates: CandidateGenerator,
+        keep_bonus: float = 0.0,
+        weights: dict[str, float] | None = None,
+        max_scored: int | None = None,
+        calibration: Sequence[float] | None = None,
+    ) -> None:
         self.scorer = scorer
         self.candidates = candidates
-        # Log-probability head start for "leave it": precision before recall.
-        self.keep_bonus = keep_bonus
+        # Without fitted weights: the LM alone, with a log-probability head start for "leave
+        # it" (precision before recall).
+        self.weights = dict(weights) if weights else {"lm": 1.0, "keep": keep_bonus}
+        # Only the best `max_scored` candidates by the evidence alone go to the LM (the LM is
+        # the cost); None: all of them.
+        self.max_scored = max_scored
+        # (a, b): P(right) = sigmoid(a * logit(p) + b) for a choice the softmax gives p, fitted
+        # on dev decisions including those whose original is not among the candidates.
+        self.calibration = tuple(calibration) if calibration else None
+        # When a list: every decision is appended to it (for fitting the weights).
+        self.trace: list[dict] | None = None
+
+    def _calibrated(self, p: float) -> float:
+        if self.calibration is None:
+            return p
+        a, b = self.calibration
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+
+    def _prior(self, unit: Unit, candidate: str) -> float:
+        """The evidence part of a candidate's score (everything but the LM)."""
+        f = candidate_features(self.candidates, unit.text, candidate)
+        return sum(self.weights.get(k, 0.0) * v for k, v in f.items())
+
+    def _shortlist(self, unit: Unit) -> tuple[list[str], list[float]]:
+        """The candidates the LM will score (the spun text first), and their evidence scores."""
+        cands = [c for c in unit.candidates if c == unit.text or safe(unit.text, c)]
+        prior = [self._prior(unit, c) for c in cands]
+        if self.max_scored is not None and len(cands) > self.max_scored + 1:
+            top = sorted(range(1, len(cands)), key=lambda i: -prior[i])[: self.max_scored]
+            keep = [0, *sorted(top)]
+            cands, prior = [cands[i] for i in keep], [prior[i] for i in keep]
+        return cands, prior
 
     def _restore_one(self, task: SpanTask) -> list[Suggestion]:
         sentence = task.sentence
@@ -96,14 +156,16 @@ class BaselineRestorer:
             rest = _first_words(rest, RIGHT_CONTEXT_WORDS)
             cut = len(prefix.rstrip(" "))  # leave the space to the suffix: " word" is one token
             head, gap = prefix[:cut], prefix[cut:]
-            cands = [c for c in u.candidates if c == u.text or safe(u.text, c)]
-            scores = self.scorer.continuations(head, [gap + c + rest for c in cands])
-            scores[0] += self.keep_bonus
+            cands, prior = self._shortlist(u)
+            lm = self.scorer.continuations(head, [gap + c + rest for c in cands])
+            scores = [self.weights.get("lm", 1.0) * x + p for x, p in zip(lm, prior)]
+            if self.trace is not None:
+                self.trace.append({"sentence": sentence, "start": u.start, "end": u.end, "candidates": cands, "lm": lm})
             best = max(range(len(cands)), key=scores.__getitem__)
             z = max(scores)
             total = sum(math.exp(x - z) for x in scores)
             chosen[k] = cands[best]
-            conf[k] = 1.0 / total  # exp(best - z) == 1
+            conf[k] = self._calibrated(1.0 / total)  # exp(best - z) == 1
         out: list[Suggestion] = []
         i = 0
         for (s, e), us in zip(task.spans, per_span):

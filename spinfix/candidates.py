@@ -30,6 +30,11 @@ MAX_PHRASE_WORDS = 5
 # swaps are specific evidence, GloVe neighbours weak; chosen on the synthetic dev split.
 GLOVE_VOTES = 2
 LEARNED_VOTES = 4
+# Ranking prior: votes per source of evidence, plus the candidate's word frequency.
+VOTES = {
+    "moby_source": 2, "moby_synonym": 1, "wordnet": 1, "glove": GLOVE_VOTES, "learned": LEARNED_VOTES,
+    "phrase": 3, "phrase_whole": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ class CandidateGenerator:
         self.learned = {k: v for k, v in learned.items() if " " not in k}
         self.phrase_inverse = _inverse_phrases(learned)
         self.glove_inverse = _invert(glove.table) if glove is not None else {}
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...], dict[str, dict[str, float]]]] = {}
 
     @classmethod
     def default(cls, lexicon: Lexicon | None = None, max_candidates: int = 24) -> "CandidateGenerator":
@@ -96,55 +101,72 @@ class CandidateGenerator:
 
     # -- lemma level -----------------------------------------------------------------------
 
-    def _lemma_sources(self, lemma: str) -> dict[str, int]:
-        """Candidate original lemmas for a spun lemma, with how many sources propose each."""
-        votes: dict[str, int] = defaultdict(int)
+    def _lemma_sources(self, lemma: str) -> dict[str, dict[str, float]]:
+        """Candidate original lemmas for a spun lemma, with the evidence of each source."""
+        ev: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for cand in self.lexicon.sources(lemma):  # headwords listing it: the spinner's direction
-            votes[cand] += 2
+            ev[cand]["moby_source"] = 1
         for cand in self.lexicon.synonyms(lemma):
-            votes[cand] += 1
+            ev[cand]["moby_synonym"] = 1
         if self.wordnet is not None:
             for cand in self.wordnet.candidates(lemma):
-                votes[cand] += 1
+                ev[cand]["wordnet"] = 1
         for cand in self.glove_inverse.get(lemma, []):
-            votes[cand] += GLOVE_VOTES
+            ev[cand]["glove"] = 1
         for cand in self.learned.get(lemma, []):
-            votes[cand] += LEARNED_VOTES
+            ev[cand]["learned"] = 1
         for cand in self.phrase_inverse.get(lemma, []):
-            votes[cand] += 3
-        return votes
+            ev[cand]["phrase"] = 1
+        return ev
 
     def originals(self, spun: str) -> tuple[str, ...]:
         """Ranked candidate originals for a spun word or phrase (lowercase, inflected like it);
         the first entry is `spun` itself."""
+        return self._ranked(spun)[0]
+
+    def evidence(self, spun: str, candidate: str) -> dict[str, float]:
+        """Why `candidate` is proposed for `spun`: which sources propose it (1 each), its word
+        frequency (`zipf`) and its place in the ranking (`rank`, 1 = first after `spun`).
+        Empty for `spun` itself."""
+        out, ev = self._ranked(spun)
+        key = candidate.lower()
+        if key == out[0] or key not in ev:
+            return {}
+        return {**ev[key], "rank": out.index(key)}
+
+    def _ranked(self, spun: str) -> tuple[tuple[str, ...], dict[str, dict[str, float]]]:
         key = spun.lower()
         if key in self._cache:
             return self._cache[key]
         scores: dict[str, float] = {}
+        evidence: dict[str, dict[str, float]] = {}
 
-        def add(form: str | None, votes: float) -> None:
+        def add(form: str | None, ev: dict[str, float]) -> None:
+            votes = sum(VOTES[k] * v for k, v in ev.items())
             if not form or form == key or form in STOPWORDS and votes < 3:
                 return
             z = zipf(form)
             if z < MIN_ZIPF:
                 return
-            scores[form] = max(scores.get(form, 0.0), votes + z)
+            if votes + z > scores.get(form, float("-inf")):
+                scores[form] = votes + z
+                evidence[form] = {**ev, "zipf": z}
 
         for cand in self.phrase_inverse.get(key, []):
-            add(cand, 5)
+            add(cand, {"phrase_whole": 1})
         readings = analyse(key) if " " not in key else ()
         if readings:
             for lemma, tag in readings[:2]:
                 inflected = tag not in ("NN", "JJ", "RB", "VB", "VBP")
-                for cand, v in self._lemma_sources(lemma).items():
-                    add(inflect(cand, tag) if inflected else cand, v)
+                for cand, ev in self._lemma_sources(lemma).items():
+                    add(inflect(cand, tag) if inflected else cand, dict(ev))
         else:
-            for cand, v in self._lemma_sources(key).items():
-                add(cand, v)
+            for cand, ev in self._lemma_sources(key).items():
+                add(cand, dict(ev))
         ranked = sorted(scores, key=lambda c: -scores[c])[: self.max_candidates]
         out = (key, *ranked)
-        self._cache[key] = out
-        return out
+        self._cache[key] = (out, {c: evidence[c] for c in ranked})
+        return self._cache[key]
 
     # -- spans ------------------------------------------------------------------------------
 

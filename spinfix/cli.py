@@ -634,8 +634,9 @@ def restore(
         typer.Option(
             case_sensitive=False,
             help=(
-                "rewriter: a fine-tuned language model rewrites each flagged sentence. baseline: "
-                "candidate originals scored by a language model, about 7x slower. "
+                "baseline: candidate originals scored by a language model and the evidence for "
+                "each; restores more, 6-8x slower. rewriter: a fine-tuned language model rewrites "
+                "each flagged sentence. "
                 "(default: the released default, named in models/rewriter/spinfix.json)"
             ),
             show_default=False,

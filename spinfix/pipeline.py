@@ -40,6 +40,10 @@ class RestoreConfig:
     # Edits below this confidence are reported on their span but not applied, per method.
     min_confidence: dict[str, float] = field(default_factory=dict)
     keep_bonus: float = 0.0  # the baseline's head start for "leave the span as it is"
+    # The baseline's candidate-score weights (scripts/fit_baseline.py); none: the LM alone.
+    baseline_weights: dict[str, float] = field(default_factory=dict)
+    baseline_max_scored: int | None = None  # candidates per unit the baseline's LM scores
+    baseline_calibration: list[float] | None = None  # softmax -> P(right), (a, b) of a logistic map
 
     @classmethod
     def load(cls, rewriter_dir: Path | None) -> "RestoreConfig":
@@ -50,6 +54,9 @@ class RestoreConfig:
             default_method=d.get("default_method", "rewriter"),
             min_confidence=d.get("min_confidence", {}),
             keep_bonus=d.get("keep_bonus", 0.0),
+            baseline_weights=d.get("baseline_weights", {}),
+            baseline_max_scored=d.get("baseline_max_scored"),
+            baseline_calibration=d.get("baseline_calibration"),
         )
 
 
@@ -216,7 +223,12 @@ class Spinfix:
 
         # The rewriter's base model, without the adapter.
         model, tok = load_base(self.device or "cpu")
-        return BaselineRestorer(LMScorer(model, tok), CandidateGenerator.default(), keep_bonus=self.restore_config.keep_bonus)
+        return BaselineRestorer(
+            LMScorer(model, tok), CandidateGenerator.default(),
+            keep_bonus=self.restore_config.keep_bonus, weights=self.restore_config.baseline_weights,
+            max_scored=self.restore_config.baseline_max_scored,
+            calibration=self.restore_config.baseline_calibration,
+        )
 
     # -- internals -------------------------------------------------------------------------
 

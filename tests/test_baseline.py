@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from spinfix.baseline import BaselineRestorer, LMScorer  # noqa: E402
+from spinfix.baseline import BaselineRestorer, LMScorer, candidate_features  # noqa: E402
 from spinfix.candidates import CandidateGenerator, Unit  # noqa: E402
 from spinfix.restoration import SpanTask  # noqa: E402
 
@@ -42,6 +42,12 @@ class _FixedCandidates:
     span_units = CandidateGenerator.span_units
 
     TABLE = {"mentioned": ("mentioned", "said", "stated"), "navy": ("navy", "military"), "help": ("help", "aid")}
+    EVIDENCE = {("help", "aid"): {"learned": 1.0}}
+    max_candidates = 24
+
+    def evidence(self, spun: str, candidate: str) -> dict[str, float]:
+        cands = self.TABLE.get(spun, (spun,))
+        return {**self.EVIDENCE.get((spun, candidate), {}), "rank": cands.index(candidate)}
 
     def units(self, sentence: str, words: list[tuple[int, int]]) -> list[Unit]:
         return [Unit(s, e, sentence[s:e], self.TABLE.get(sentence[s:e], (sentence[s:e],))) for s, e in words]
@@ -65,3 +71,31 @@ def test_a_large_keep_bonus_leaves_every_span_alone(tiny_lm) -> None:
     task = SpanTask(sent, ((6, 15), (20, 29)))
     [sugg] = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), keep_bonus=1e6).restore([task])
     assert [g.text for g in sugg] == ["mentioned", "navy help"]
+
+
+def test_fitted_weights_can_outvote_the_language_model(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    task = SpanTask(sent, ((25, 29),))
+    # The LM ignored, the learned-swap evidence decides: "help" -> "aid", and surely so.
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), weights={"lm": 0.0, "learned": 20.0})
+    [[sugg]] = restorer.restore([task])
+    assert sugg.text == "aid" and sugg.confidence > 0.99
+
+
+def test_every_decision_can_be_recorded_for_fitting(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates())
+    restorer.trace = []
+    restorer.restore([SpanTask(sent, ((6, 15), (20, 29)))])
+    assert [(d["start"], d["end"]) for d in restorer.trace] == [(6, 15), (20, 24), (25, 29)]
+    assert all(len(d["lm"]) == len(d["candidates"]) for d in restorer.trace)
+
+
+def test_candidate_features_tell_keeping_from_replacing() -> None:
+    gen = _FixedCandidates()
+    keep = candidate_features(gen, "mentioned", "mentioned")
+    assert keep["keep"] == 1.0 and keep["keep_zipf"] > 0
+    other = candidate_features(gen, "help", "aid")
+    assert "keep" not in other and other["learned"] == 1.0 and other["extra_words"] == 0

@@ -39,3 +39,14 @@ def test_units_take_known_phrases_whole(candidates: CandidateGenerator) -> None:
     units = candidates.span_units(sent, spans)
     assert [[u.text for u in us] for us in units] == [["for the reason that"], ["huge information"]]
     assert units[1][0].candidates[:2] == ("huge information", "big data")
+
+
+def test_evidence_names_the_sources_that_propose_a_candidate(candidates: CandidateGenerator) -> None:
+    ev = candidates.evidence("profound", "deep")
+    assert ev["learned"] == 1
+    assert ev["rank"] == candidates.originals("profound").index("deep")
+    assert ev["zipf"] > 3
+
+
+def test_the_spun_text_itself_has_no_evidence(candidates: CandidateGenerator) -> None:
+    assert candidates.evidence("profound", "profound") == {}

@@ -1,4 +1,5 @@
-"""End-to-end checks of the released rewriter (slow: SmolLM2 with the adapter, real text).
+"""End-to-end checks of the released restorers (slow: SmolLM2, with the adapter or scoring
+candidates, on real text).
 
 Regression guards below the model card's figures, not the figures themselves.
 """
@@ -25,9 +26,9 @@ def sf():
     return spinfix.load()
 
 
-@pytest.fixture(scope="module")
-def spun_report(sf):
-    return sf.restore((EXAMPLES / "spun_article.txt").read_text(), method="rewriter")
+@pytest.fixture(scope="module", params=["rewriter", "baseline"])
+def spun_report(sf, request):
+    return sf.restore((EXAMPLES / "spun_article.txt").read_text(), method=request.param)
 
 
 def test_restoration_edits_only_flagged_spans(spun_report):

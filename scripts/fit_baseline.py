@@ -1,0 +1,122 @@
+#!/usr/bin/env python
+"""Fit the baseline restorer's candidate scores on dev spans (never test).
+
+    python scripts/fit_baseline.py --models models --write
+
+The baseline chooses, for every unit of a flagged span, among its candidates (the spun text
+first). Out of the box the LM score alone decides. This script runs the detector and the baseline
+on dev sentences that scripts/tune_restore.py does not use, records every decision (candidates
+and LM scores), and labels it from the spinner's gold edits: a unit that is exactly one gold edit
+should become the edit's original, a unit that touches no gold edit (a detector false alarm)
+should stay as it is, anything else is not used. A conditional logit over the candidates of each
+unit (LM score + the candidate generator's evidence, `baseline.candidate_features`) is fitted on
+those labels; its softmax, mapped by a logistic fit to how often such choices were right
+(counting the decisions whose original is not among the candidates at all), is the
+suggestion's confidence. The LM is the cost, so only the best
+candidates by evidence alone are scored: the shortest list (of 4, 8, 12, 16) whose held-out
+accuracy is within half a point of scoring them all. Figures (unit accuracy of the LM alone
+and of the fitted score, on the half of the sentences not fitted on) go to
+data/eval/baseline_fit.json; --write stores the weights in models/rewriter/spinfix.json.
+Tune the confidence threshold afterwards: scripts/tune_restore.py --write.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import spinfix
+from spinfix.baseline import candidate_features
+from spinfix.restoration import SpanTask
+from spinfix.restore_eval import sample
+from spinfix.train.baseline_fit import calibration, cross_validate, fit_weights, label, shortest_list
+from spinfix.train.data import read_jsonl
+
+def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
+    """Detector spans on each record, the baseline's decisions on them, labelled."""
+    restorer = sf.restorer("baseline")
+    reports = sf.detect_many([r["text"] for r in records])
+    tasks, owners = [], []
+    for rec, rep in zip(records, reports):
+        spans = tuple((sp.start, sp.end) for sp in rep.spans)
+        if spans:
+            tasks.append(SpanTask(rec["text"], spans))
+            owners.append(rec)
+    logging.info("%d of %d sentences flagged; restoring their spans", len(tasks), len(records))
+    units = []
+    for n, (task, rec) in enumerate(zip(tasks, owners)):
+        restorer.trace = []
+        restorer.restore([task])
+        for u in restorer.trace:
+            u["label"] = label(u, rec["edits"] if rec["spun"] else [])
+            u["sentence_id"] = n
+            text = task.sentence[u["start"] : u["end"]]
+            u["features"] = [candidate_features(restorer.candidates, text, c) for c in u["candidates"]]
+            units.append(u)
+        if n % 25 == 0:
+            logging.info("%d/%d sentences, %d decisions", n, len(tasks), len(units))
+    restorer.trace = None
+    return units
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=Path("models"))
+    ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
+    ap.add_argument("--sentences", type=int, default=500)
+    ap.add_argument("--trace", type=Path, default=Path("data/generated/baseline_trace.json"),
+                    help="decisions recorded here, and read back with --reuse")
+    ap.add_argument("--reuse", action="store_true", help="fit on a recorded trace (no LM runs)")
+    ap.add_argument("--write", action="store_true", help="store the weights in models/rewriter/spinfix.json")
+    ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.reuse:
+        units = json.loads(args.trace.read_text())
+    else:
+        sf = spinfix.load(args.models)
+        sf.restore_config.baseline_weights = {}  # record the LM alone
+        sf.restore_config.keep_bonus = 0.0
+        dev = list(read_jsonl(args.data / "dev.jsonl"))
+        tuning = {r["text"] for r in sample(dev, 300, seed=1)}  # tune_restore.py's sentences
+        records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
+        units = collect(sf, records)
+        args.trace.parent.mkdir(parents=True, exist_ok=True)
+        args.trace.write_text(json.dumps(units))
+    names = sorted({k for u in units for f in u["features"] for k in f})
+    usable = [u for u in units if u["label"] is not None and u["label"] >= 0 and len(u["candidates"]) > 1]
+    if len(usable) < 20:
+        raise SystemExit(f"only {len(usable)} labelled decisions with the original among the candidates: use more --sentences")
+    held_out = cross_validate(usable, names)
+    weights = fit_weights(usable, names)
+    known = [u for u in units if u["label"] is not None and len(u["candidates"]) > 1]
+    calib, reliability = calibration(known, names)
+    labels = [u["label"] for u in units if len(u["candidates"]) > 1]
+    result = {
+        "split": "dev (sentences not used by tune_restore.py)",
+        "decisions": len(labels),
+        "decisions_keep_right": sum(1 for y in labels if y == 0),
+        "decisions_original_listed": sum(1 for y in labels if y is not None and y > 0),
+        "decisions_original_missing": sum(1 for y in labels if y == -1),
+        "decisions_unlabelled": sum(1 for y in labels if y is None),
+        "cross_validated": held_out,
+        "weights": weights,
+        "max_scored": shortest_list(held_out),
+        "calibration": list(calib),
+        "reliability": reliability,
+    }
+    logging.info("%s", json.dumps(result, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.write:
+        path = args.models / "rewriter" / "spinfix.json"
+        cfg = json.loads(path.read_text()) if path.exists() else {}
+        cfg["baseline_weights"] = weights
+        cfg["baseline_max_scored"] = result["max_scored"]
+        cfg["baseline_calibration"] = result["calibration"]
+        path.write_text(json.dumps(cfg, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

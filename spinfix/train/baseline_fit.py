@@ -1,0 +1,154 @@
+"""Fitting the baseline restorer's candidate scores: a conditional logit over each decision.
+
+A decision is one unit of a flagged span with its candidates (the spun text first), their LM
+scores and the candidate generator's evidence (`baseline.candidate_features`). The score of a
+candidate is w_lm * LM + sum of w_k * feature_k; the softmax over the unit's candidates is the
+probability that each is the original. scripts/fit_baseline.py records the decisions on dev.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+L2 = 0.01  # small: a dozen weights, thousands of decisions
+SHORTLISTS = (4, 8, 12, 16)  # candidates scored by the LM, measured for BaselineRestorer.max_scored
+
+
+def label(unit: dict, edits: list[list]) -> int | None:
+    """Index of the right candidate; -1 when the original is not among them; None: unknown."""
+    s, e = unit["start"], unit["end"]
+    touching = [x for x in edits if x[0] < e and s < x[1]]
+    if not touching:
+        return 0
+    if len(touching) == 1 and touching[0][0] == s and touching[0][1] == e:
+        orig = touching[0][2].lower()
+        for i, c in enumerate(unit["candidates"]):
+            if i and c.lower() == orig:
+                return i
+        return -1
+    return None
+
+
+def design(units: list[dict], names: list[str]) -> list[tuple[torch.Tensor, int]]:
+    """Per decision: the candidates' rows [LM, features in `names` order], and the label."""
+    out = []
+    for u in units:
+        rows = [[lm] + [f.get(k, 0.0) for k in names] for lm, f in zip(u["lm"], u["features"])]
+        out.append((torch.tensor(rows, dtype=torch.float64), u["label"]))
+    return out
+
+
+def fit(data: list[tuple[torch.Tensor, int]], n_feat: int) -> torch.Tensor:
+    """Maximum-likelihood weights (L2 on all but the LM's), starting from the LM alone."""
+    w = torch.zeros(n_feat, dtype=torch.float64)
+    w[0] = 1.0  # start from the LM alone
+    w.requires_grad_(True)
+    opt = torch.optim.LBFGS([w], max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = sum(-torch.log_softmax(x @ w, 0)[y] for x, y in data) / len(data) + L2 * (w[1:] ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return w.detach()
+
+
+def accuracy(data: list[tuple[torch.Tensor, int]], w: torch.Tensor) -> dict:
+    """Share of decisions whose best-scored candidate is the labelled one, and the log loss."""
+    right, nll = 0, 0.0
+    for x, y in data:
+        p = torch.softmax(x @ w, 0)
+        right += int(p.argmax()) == y
+        nll -= math.log(max(float(p[y]), 1e-12))
+    n = max(len(data), 1)
+    return {"decisions": len(data), "right": round(right / n, 4), "log_loss": round(nll / n, 4)}
+
+
+def shortlisted_accuracy(data: list[tuple[torch.Tensor, int]], w: torch.Tensor, k: int) -> float:
+    """Share right when only the spun text and the k best candidates by evidence (the score
+    without the LM) are scored, as `BaselineRestorer(max_scored=k)` does."""
+    right = 0
+    for x, y in data:
+        prior = x[1:, 1:] @ w[1:]
+        kept = [0] + (1 + torch.argsort(prior, descending=True)[:k]).tolist()
+        best = kept[int(torch.argmax((x[kept] @ w)))]
+        right += best == y
+    return round(right / max(len(data), 1), 4)
+
+
+def fit_weights(units: list[dict], names: list[str]) -> dict[str, float]:
+    """Named weights fitted on labelled decisions (label >= 0)."""
+    w = fit(design(units, names), len(names) + 1)
+    return {"lm": round(float(w[0]), 4), **{k: round(float(v), 4) for k, v in zip(names, w[1:])}}
+
+
+def _halves(units: list[dict]) -> list[list[dict]]:
+    return [[u for u in units if u["sentence_id"] % 2 == h] for h in (0, 1)]
+
+
+def calibration(units: list[dict], names: list[str]) -> tuple[tuple[float, float], list[dict]]:
+    """(a, b) so that sigmoid(a * logit(p) + b) is the chance that the choice is right, where p
+    is the softmax probability of the best-scored candidate.
+
+    Fitted on every decision with a known answer, those whose original is not among the
+    candidates included (label -1: no choice is right), scored by weights fitted on the other
+    half of the sentences, so the map is not fitted on its own training decisions. Returns the
+    map and a reliability table (before and after) on those decisions.
+    """
+    ps, ys = [], []
+    for h, half in enumerate(_halves(units)):
+        train = [u for u in _halves(units)[1 - h] if u["label"] >= 0]
+        w = fit(design(train, names), len(names) + 1)
+        for x, y in design(half, names):
+            p = torch.softmax(x @ w, 0)
+            ps.append(float(p.max()))
+            ys.append(float(int(p.argmax()) == y))
+    p = torch.tensor(ps, dtype=torch.float64).clamp(1e-6, 1 - 1e-6)
+    z, y = torch.log(p / (1 - p)), torch.tensor(ys, dtype=torch.float64)
+    ab = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([ab], max_iter=100, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(ab[0] * z + ab[1], y)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    a, b = (round(float(v), 4) for v in ab.detach())
+    cal = torch.sigmoid(a * z + b)
+    table = []
+    for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+        for name, q in (("softmax", p), ("calibrated", cal)):
+            sel = (q >= lo) & ((q < lo + 0.2) | (lo == 0.8))
+            if sel.any():
+                table.append({"confidence": name, "bin": f"{lo:.1f}-{lo + 0.2:.1f}", "decisions": int(sel.sum()),
+                              "mean": round(float(q[sel].mean()), 3), "right": round(float(y[sel].mean()), 3)})
+    return (a, b), table
+
+
+def cross_validate(units: list[dict], names: list[str]) -> dict[str, list[dict]]:
+    """Two-fold by sentence: fitted on one half, measured on the other, against the LM alone."""
+    halves = _halves(units)
+    lm_only = torch.zeros(len(names) + 1, dtype=torch.float64)
+    lm_only[0] = 1.0
+    out: dict[str, list[dict]] = {"lm_only": [], "fitted": []}
+    for h in (0, 1):
+        w = fit(design(halves[h], names), len(names) + 1)
+        test = design(halves[1 - h], names)
+        out["lm_only"].append(accuracy(test, lm_only))
+        out["fitted"].append({**accuracy(test, w), **{f"right_top{k}": shortlisted_accuracy(test, w, k) for k in SHORTLISTS}})
+    return out
+
+
+def shortest_list(cv: dict[str, list[dict]], tolerance: float = 0.005) -> int | None:
+    """The smallest shortlist whose cross-validated accuracy is within `tolerance` of scoring
+    every candidate; None when none is."""
+    def mean(key: str) -> float:
+        return sum(f[key] for f in cv["fitted"]) / len(cv["fitted"])
+
+    full = mean("right")
+    return next((k for k in SHORTLISTS if mean(f"right_top{k}") >= full - tolerance), None)
