@@ -2,7 +2,7 @@
 """Build the detector's training data: data/generated/detector/{train,dev,test}.jsonl.
 
 Deterministic (same corpora, seed and package versions give the same files). Usage:
-    python scripts/build_data.py [--out data/generated/detector] [--train 60000] [--no-science]
+    python scripts/build_data.py [--out data/generated/detector] [--train 60000] [--no-science] [--technical N]
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from spinfix.lexicon import Lexicon
 from spinfix.spinner import Spinner
 from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table, write_swaps
-from spinfix.train.data import add_science, build, iter_sotu, iter_wh_written
+from spinfix.train.data import add_science, add_technical, build, iter_sotu, iter_wh_written
 
 
 def main() -> None:
@@ -28,6 +28,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-science", action="store_true",
                     help="news sentences only (the data of training stage 1)")
+    ap.add_argument("--technical", type=int, default=0, metavar="N",
+                    help="also N docstring sentences of numpy/scipy/scikit-learn/torch (spinfix/train/technical.py)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     shared = args.shared or shared_data_dir()
@@ -42,6 +44,8 @@ def main() -> None:
     # Technical prose with real tortured phrases (spinner share only; see spinfix/train/science.py).
     if not args.no_science:
         counts["science"] = add_science(args.out, pairs, seed=args.seed)
+    if args.technical:
+        counts["technical"] = add_technical(args.out, pairs, spinner, seed=args.seed, max_train=args.technical)
     meta = {"counts": counts, "seed": args.seed, "sources": [[s.name, w] for s, w in spinner.sources],
             "tortured_pairs_used_by_spinner": len(pairs), "seconds": round(time.time() - t0, 1)}
     (args.out / "meta.json").write_text(json.dumps(meta, indent=2))

@@ -163,6 +163,18 @@ def word_tokens(text: str) -> list[str]:
     return [t.text for t in tokenize(text)]
 
 
+def _append_shuffled(path: Path, records: list[dict], order_seed: str) -> int:
+    """Append records to a JSONL split and shuffle the whole file deterministically, so the
+    additions are spread through training; returns how many were added."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines += [json.dumps(r, ensure_ascii=False) for r in records]
+    random.Random(order_seed).shuffle(lines)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return len(records)
+
+
 def add_science(out_dir: Path, pairs, seed: int = 13, dev_pairs: int = 600) -> dict[str, int]:
     """Append science-register sentences (spinfix.train.science) to train.jsonl and dev.jsonl.
 
@@ -177,13 +189,25 @@ def add_science(out_dir: Path, pairs, seed: int = 13, dev_pairs: int = 600) -> d
     dev_part, train_part = pairs[:dev_pairs], pairs[dev_pairs:]
     counts = {}
     for split, part, tpls in (("train", train_part, TEMPLATES[:-DEV_TEMPLATES]), ("dev", dev_part, TEMPLATES[-DEV_TEMPLATES:])):
-        path = out_dir / f"{split}.jsonl"
-        lines = path.read_text(encoding="utf-8").splitlines()
-        extra = [json.dumps(r, ensure_ascii=False) for r in placed_examples(part, tpls, rng)]
-        lines += extra
-        random.Random(f"{seed}:{split}:order").shuffle(lines)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        tmp.replace(path)
-        counts[split] = len(extra)
+        counts[split] = _append_shuffled(out_dir / f"{split}.jsonl", placed_examples(part, tpls, rng), f"{seed}:{split}:order")
+    return counts
+
+
+def add_technical(out_dir: Path, pairs, spinner: Spinner, seed: int = 13, max_train: int = 12000) -> dict[str, int]:
+    """Append technical-register sentences (spinfix.train.technical) to train.jsonl and dev.jsonl.
+
+    `pairs` must be the spinner share of the tortured phrases only. At most `max_train`
+    docstring sentences for training (a fixed random choice) and a twentieth of that for dev.
+    """
+    from spinfix.train.technical import docstring_sentences, split_of, technical_examples
+
+    sentences = docstring_sentences()
+    rng = random.Random(f"{seed}:technical")
+    counts = {}
+    for split, cap in (("train", max_train), ("dev", max_train // 20)):
+        part = [s for s in sentences if split_of(s) == split]
+        part = sorted(rng.sample(part, min(cap, len(part))))
+        records = technical_examples(part, pairs, spinner, rng)
+        counts[split] = _append_shuffled(out_dir / f"{split}.jsonl", records, f"{seed}:{split}:technical-order")
+    logger.info("technical sentences added: %s", counts)
     return counts
