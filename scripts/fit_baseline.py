@@ -27,10 +27,9 @@ import logging
 from pathlib import Path
 
 import spinfix
-from spinfix.baseline import candidate_features
 from spinfix.restoration import SpanTask
-from spinfix.restore_eval import sample
-from spinfix.train.baseline_fit import calibration, cross_validate, fit_weights, label, shortest_list
+from spinfix.restore_eval import sample, tuning_sample
+from spinfix.train.baseline_fit import calibration, cross_validate, fit_weights, fold_weights, label, shortest_list
 from spinfix.train.data import read_jsonl
 
 def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
@@ -51,8 +50,6 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
         for u in restorer.trace:
             u["label"] = label(u, rec["edits"] if rec["spun"] else [])
             u["sentence_id"] = n
-            text = task.sentence[u["start"] : u["end"]]
-            u["features"] = [candidate_features(restorer.candidates, text, c) for c in u["candidates"]]
             units.append(u)
         if n % 25 == 0:
             logging.info("%d/%d sentences, %d decisions", n, len(tasks), len(units))
@@ -79,7 +76,7 @@ def main() -> None:
         sf.restore_config.baseline_weights = {}  # record the LM alone
         sf.restore_config.keep_bonus = 0.0
         dev = list(read_jsonl(args.data / "dev.jsonl"))
-        tuning = {r["text"] for r in sample(dev, 300, seed=1)}  # tune_restore.py's sentences
+        tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
         records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
         units = collect(sf, records)
         args.trace.parent.mkdir(parents=True, exist_ok=True)
@@ -88,10 +85,11 @@ def main() -> None:
     usable = [u for u in units if u["label"] is not None and u["label"] >= 0 and len(u["candidates"]) > 1]
     if len(usable) < 20:
         raise SystemExit(f"only {len(usable)} labelled decisions with the original among the candidates: use more --sentences")
-    held_out = cross_validate(usable, names)
+    folds = fold_weights(usable, names)  # one fit per half, shared by both measurements
+    held_out = cross_validate(usable, names, folds)
     weights = fit_weights(usable, names)
     known = [u for u in units if u["label"] is not None and len(u["candidates"]) > 1]
-    calib, reliability = calibration(known, names)
+    calib, reliability = calibration(known, names, folds)
     labels = [u["label"] for u in units if len(u["candidates"]) > 1]
     result = {
         "split": "dev (sentences not used by tune_restore.py)",

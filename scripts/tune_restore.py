@@ -23,7 +23,7 @@ import numpy as np
 
 import spinfix
 from spinfix.report import Report
-from spinfix.restore_eval import choose_default, sample, word_outcomes
+from spinfix.restore_eval import TUNING_SENTENCES, choose_default, tuning_sample, word_outcomes
 from spinfix.train.data import read_jsonl
 from spinfix.train.rewriter import _merge_edits
 
@@ -54,14 +54,14 @@ def main() -> None:
     ap.add_argument("--models", type=Path, default=Path("models"))
     ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
     ap.add_argument("--methods", nargs="+", default=["rewriter", "baseline"])
-    ap.add_argument("--sentences", type=int, default=300)
+    ap.add_argument("--sentences", type=int, default=TUNING_SENTENCES)
     ap.add_argument("--max-damage", type=float, default=0.005)
     ap.add_argument("--write", action="store_true", help="store the chosen values in models/rewriter/spinfix.json")
     ap.add_argument("--out", type=Path, default=Path("data/eval/restore_tuning.json"))
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models)
-    records = sample(read_jsonl(args.data / "dev.jsonl"), args.sentences, seed=1)
+    records = tuning_sample(list(read_jsonl(args.data / "dev.jsonl")), args.sentences)
     result: dict = {"split": "dev", "sentences": len(records), "max_damage": args.max_damage, "methods": {}}
     chosen: dict[str, float] = {}
     per_sentence: dict[str, list[tuple[int, int]]] = {}  # (spun words, restored) at the chosen threshold

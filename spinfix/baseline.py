@@ -126,20 +126,17 @@ class BaselineRestorer:
         p = min(max(p, 1e-6), 1 - 1e-6)
         return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
 
-    def _prior(self, unit: Unit, candidate: str) -> float:
-        """The evidence part of a candidate's score (everything but the LM)."""
-        f = candidate_features(self.candidates, unit.text, candidate)
-        return sum(self.weights.get(k, 0.0) * v for k, v in f.items())
-
-    def _shortlist(self, unit: Unit) -> tuple[list[str], list[float]]:
-        """The candidates the LM will score (the spun text first), and their evidence scores."""
+    def _shortlist(self, unit: Unit) -> tuple[list[str], list[dict[str, float]], list[float]]:
+        """The candidates the LM will score (the spun text first), their features, and the
+        evidence part of their scores (everything but the LM)."""
         cands = [c for c in unit.candidates if c == unit.text or safe(unit.text, c)]
-        prior = [self._prior(unit, c) for c in cands]
+        feats = [candidate_features(self.candidates, unit.text, c) for c in cands]
+        prior = [sum(self.weights.get(k, 0.0) * v for k, v in f.items()) for f in feats]
         if self.max_scored is not None and len(cands) > self.max_scored + 1:
             top = sorted(range(1, len(cands)), key=lambda i: -prior[i])[: self.max_scored]
             keep = [0, *sorted(top)]
-            cands, prior = [cands[i] for i in keep], [prior[i] for i in keep]
-        return cands, prior
+            cands, feats, prior = [cands[i] for i in keep], [feats[i] for i in keep], [prior[i] for i in keep]
+        return cands, feats, prior
 
     def _restore_one(self, task: SpanTask) -> list[Suggestion]:
         sentence = task.sentence
@@ -156,11 +153,11 @@ class BaselineRestorer:
             rest = _first_words(rest, RIGHT_CONTEXT_WORDS)
             cut = len(prefix.rstrip(" "))  # leave the space to the suffix: " word" is one token
             head, gap = prefix[:cut], prefix[cut:]
-            cands, prior = self._shortlist(u)
+            cands, feats, prior = self._shortlist(u)
             lm = self.scorer.continuations(head, [gap + c + rest for c in cands])
             scores = [self.weights.get("lm", 1.0) * x + p for x, p in zip(lm, prior)]
             if self.trace is not None:
-                self.trace.append({"sentence": sentence, "start": u.start, "end": u.end, "candidates": cands, "lm": lm})
+                self.trace.append({"start": u.start, "end": u.end, "candidates": cands, "lm": lm, "features": feats})
             best = max(range(len(cands)), key=scores.__getitem__)
             z = max(scores)
             total = sum(math.exp(x - z) for x in scores)

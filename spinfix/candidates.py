@@ -103,7 +103,7 @@ class CandidateGenerator:
 
     def _lemma_sources(self, lemma: str) -> dict[str, dict[str, float]]:
         """Candidate original lemmas for a spun lemma, with the evidence of each source."""
-        ev: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        ev: dict[str, dict[str, float]] = defaultdict(dict)
         for cand in self.lexicon.sources(lemma):  # headwords listing it: the spinner's direction
             ev[cand]["moby_source"] = 1
         for cand in self.lexicon.synonyms(lemma):
@@ -159,10 +159,10 @@ class CandidateGenerator:
             for lemma, tag in readings[:2]:
                 inflected = tag not in ("NN", "JJ", "RB", "VB", "VBP")
                 for cand, ev in self._lemma_sources(lemma).items():
-                    add(inflect(cand, tag) if inflected else cand, dict(ev))
+                    add(inflect(cand, tag) if inflected else cand, ev)
         else:
             for cand, ev in self._lemma_sources(key).items():
-                add(cand, dict(ev))
+                add(cand, ev)
         ranked = sorted(scores, key=lambda c: -scores[c])[: self.max_candidates]
         out = (key, *ranked)
         self._cache[key] = (out, {c: evidence[c] for c in ranked})

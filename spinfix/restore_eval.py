@@ -146,6 +146,15 @@ def sample(items: Sequence, n: int | None, seed: int = 0) -> list:
     return random.Random(seed).sample(items, n)
 
 
+# scripts/tune_restore.py's dev sentences: a fixed sample, which the baseline's fit leaves out.
+TUNING_SENTENCES = 300
+
+
+def tuning_sample(dev: Sequence[dict], n: int = TUNING_SENTENCES) -> list[dict]:
+    """The dev sentences that thresholds and the default method are chosen on."""
+    return sample(dev, n, seed=1)
+
+
 def choose_default(per_sentence: dict[str, list[tuple[int, int]]], by_speed: Sequence[str]) -> tuple[str, dict]:
     """The default restoration method: the fastest (first in `by_speed`), unless a slower one
     restores more spun words by over two standard errors of the paired difference.

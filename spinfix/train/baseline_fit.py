@@ -89,19 +89,27 @@ def _halves(units: list[dict]) -> list[list[dict]]:
     return [[u for u in units if u["sentence_id"] % 2 == h] for h in (0, 1)]
 
 
-def calibration(units: list[dict], names: list[str]) -> tuple[tuple[float, float], list[dict]]:
+def fold_weights(units: list[dict], names: list[str]) -> list[torch.Tensor]:
+    """Weights fitted on each half of the sentences (even, odd ids), labelled decisions only."""
+    return [fit(design([u for u in half if u["label"] >= 0], names), len(names) + 1) for half in _halves(units)]
+
+
+def calibration(
+    units: list[dict], names: list[str], folds: list[torch.Tensor] | None = None
+) -> tuple[tuple[float, float], list[dict]]:
     """(a, b) so that sigmoid(a * logit(p) + b) is the chance that the choice is right, where p
     is the softmax probability of the best-scored candidate.
 
     Fitted on every decision with a known answer, those whose original is not among the
     candidates included (label -1: no choice is right), scored by weights fitted on the other
     half of the sentences, so the map is not fitted on its own training decisions. Returns the
-    map and a reliability table (before and after) on those decisions.
+    map and a reliability table (before and after) on those decisions. `folds`: the
+    `fold_weights` of the same sentences, when already fitted.
     """
+    folds = folds or fold_weights(units, names)
     ps, ys = [], []
     for h, half in enumerate(_halves(units)):
-        train = [u for u in _halves(units)[1 - h] if u["label"] >= 0]
-        w = fit(design(train, names), len(names) + 1)
+        w = folds[1 - h]
         for x, y in design(half, names):
             p = torch.softmax(x @ w, 0)
             ps.append(float(p.max()))
@@ -130,14 +138,16 @@ def calibration(units: list[dict], names: list[str]) -> tuple[tuple[float, float
     return (a, b), table
 
 
-def cross_validate(units: list[dict], names: list[str]) -> dict[str, list[dict]]:
-    """Two-fold by sentence: fitted on one half, measured on the other, against the LM alone."""
+def cross_validate(units: list[dict], names: list[str], folds: list[torch.Tensor] | None = None) -> dict[str, list[dict]]:
+    """Two-fold by sentence: fitted on one half, measured on the other, against the LM alone.
+    `units` are labelled decisions (label >= 0); `folds` as in `calibration`."""
     halves = _halves(units)
+    folds = folds or fold_weights(units, names)
     lm_only = torch.zeros(len(names) + 1, dtype=torch.float64)
     lm_only[0] = 1.0
     out: dict[str, list[dict]] = {"lm_only": [], "fitted": []}
     for h in (0, 1):
-        w = fit(design(halves[h], names), len(names) + 1)
+        w = folds[h]
         test = design(halves[1 - h], names)
         out["lm_only"].append(accuracy(test, lm_only))
         out["fitted"].append({**accuracy(test, w), **{f"right_top{k}": shortlisted_accuracy(test, w, k) for k in SHORTLISTS}})
