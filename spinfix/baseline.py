@@ -35,6 +35,10 @@ DOC_START = "<|endoftext|>"  # SmolLM2's document separator: "a text starts here
 RIGHT_CONTEXT_WORDS = 6
 # Words of left context: enough for the LM, and an endless sentence costs linear time.
 LEFT_CONTEXT_WORDS = 48
+# Longer "sentences" (an unsplittable wall of text) keep their spans as they are, with
+# confidence 0, as the rewriter does: every unit costs an LM batch, and thousands of them would
+# keep a user waiting for many minutes.
+MAX_SENTENCE_WORDS = 200
 
 
 class LMScorer:
@@ -174,7 +178,14 @@ class BaselineRestorer:
         return out
 
     def restore(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
-        return [self._restore_one(t) for t in tasks]
+        out = []
+        for t in tasks:
+            if sum(1 for tok in tokenize(t.sentence) if tok.is_word) > MAX_SENTENCE_WORDS:
+                logger.info("sentence of %d characters too long to restore; spans left as they are", len(t.sentence))
+                out.append([Suggestion(t.sentence[s:e], 0.0) for s, e in t.spans])
+            else:
+                out.append(self._restore_one(t))
+        return out
 
 
 def _first_words(text: str, n: int) -> str:

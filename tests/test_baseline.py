@@ -99,3 +99,13 @@ def test_candidate_features_tell_keeping_from_replacing() -> None:
     assert keep["keep"] == 1.0 and keep["keep_zipf"] > 0
     other = candidate_features(gen, "help", "aid")
     assert "keep" not in other and other["learned"] == 1.0 and other["extra_words"] == 0
+
+
+def test_an_endless_sentence_is_left_alone_quickly(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = " ".join(["Psaki mentioned the navy help would continue"] * 40) + "."
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates())
+    restorer.trace = []
+    [sugg] = restorer.restore([SpanTask(sent, ((6, 15), (20, 29)))])
+    assert [(g.text, g.confidence) for g in sugg] == [("mentioned", 0.0), ("navy help", 0.0)]
+    assert restorer.trace == []  # no LM work at all
