@@ -6,7 +6,7 @@ VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
-.PHONY: setup setup-train demo test test-slow data train train-rewriter fit-baseline eval eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train demo test test-slow data train train-rewriter fit-baseline fit-candidates eval eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -71,6 +71,11 @@ eval: setup-train
 
 eval-restore: setup-train
 	$(BIN)/python scripts/eval_restore.py --models models --data data/generated/detector --oracle
+
+# The candidate ranking prior, fitted on train-split spinner edits (~2 min); writes
+# spinfix/resources/candidate_ranker.json. Measure it with eval-candidates.
+fit-candidates: setup
+	$(BIN)/python scripts/fit_candidates.py --data data/generated/detector
 
 eval-candidates: setup
 	$(BIN)/python scripts/eval_candidates.py --data data/generated/detector

@@ -32,7 +32,7 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     gen = CandidateGenerator.default()
-    ks = (1, 8, gen.max_candidates)
+    ks = (1, 8, 12, 16, gen.max_candidates)
     by_source: dict[str, list[int]] = defaultdict(lambda: [0] * (len(ks) + 1))
 
     def count(row: list[int], original: str, spun: str) -> None:

@@ -61,7 +61,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", type=Path, default=Path("models"))
     ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
-    ap.add_argument("--sentences", type=int, default=500)
+    ap.add_argument("--sentences", type=int, default=900)
     ap.add_argument("--trace", type=Path, default=Path("data/generated/baseline_trace.json"),
                     help="decisions recorded here, and read back with --reuse")
     ap.add_argument("--reuse", action="store_true", help="fit on a recorded trace (no LM runs)")

@@ -12,7 +12,8 @@ A candidate's score is its LM log-probability plus, when the release carries the
 evidence from the candidate generator (which sources propose it, how common it is, its rank, a
 head start for leaving the span alone): a conditional logit fitted on dev spans by
 `scripts/fit_baseline.py`. The confidence of a choice is the softmax of the scores over the
-candidates, mapped to the share of such choices that were right on dev.
+candidates, mapped to the share of such choices that were right on dev; a span's is the product
+of its units'.
 """
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 DOC_START = "<|endoftext|>"  # SmolLM2's document separator: "a text starts here"
 # Words of right context scored after a candidate: enough to judge the fit ("military aid
-# would"), and the cost no longer grows with the sentence.
-RIGHT_CONTEXT_WORDS = 6
+# would"), and the cost no longer grows with the sentence. 3 words chose as well as 6 on dev
+# decisions (76.1 % against 76.5 % right, cross-validated) at 1.4x the speed.
+RIGHT_CONTEXT_WORDS = 3
 # Words of left context: enough for the LM, and an endless sentence costs linear time.
 LEFT_CONTEXT_WORDS = 48
 # Longer "sentences" (an unsplittable wall of text) keep their spans as they are, with
@@ -172,7 +174,9 @@ class BaselineRestorer:
         for (s, e), us in zip(task.spans, per_span):
             n = len(us)
             text = _join(sentence, us, chosen[i : i + n], s, e)
-            c = min(conf[i : i + n]) if n else 1.0
+            # A span is right only if all its units are: the product, not the weakest unit
+            # (the minimum was optimistic on dev for spans of several words).
+            c = math.prod(conf[i : i + n])
             out.append(Suggestion(text, c))
             i += n
         return out

@@ -5,15 +5,21 @@ symmetric), WordNet when Debian's wordnet-base is installed, GloVe neighbours (i
 words have this one among their nearest neighbours), the word and phrase swaps learned from the
 spinner share of the dev tortured phrases (packaged in spinfix/resources), and the multiword
 function phrases ("for the reason that" -> "since"). Candidates are re-inflected to the spun
-word's form and ranked by a prior (how many sources propose them, how common they are); the spun
-text itself is always kept as the first candidate, so "leave it" is a choice the scorer can make.
+word's form and ranked by a prior: a log-linear score of the evidence (which sources propose them,
+how common they are, how many other words their thesaurus entry offers a spinner), fitted on the
+train split's spinner edits by scripts/fit_candidates.py and shipped as a package resource. The
+spun text itself is always kept as the first candidate, so "leave it" is a choice the scorer can
+make.
 """
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
 from spinfix.substitutions import FUNCTION_PHRASES, STOPWORDS, GloveSource, WordNetSource
@@ -27,14 +33,35 @@ MIN_ZIPF = 2.5
 # Longest multiword unit looked up as a phrase.
 MAX_PHRASE_WORDS = 5
 # Votes per source (Moby's inverse direction, the spinner's own, counts 2). Learned tortured
-# swaps are specific evidence, GloVe neighbours weak; chosen on the synthetic dev split.
+# swaps are specific evidence, GloVe neighbours weak. The hand-set prior, used without a fitted
+# ranker (to fit one) and to drop stopword candidates with weak support.
 GLOVE_VOTES = 2
 LEARNED_VOTES = 4
-# Ranking prior: votes per source of evidence, plus the candidate's word frequency.
 VOTES = {
     "moby_source": 2, "moby_synonym": 1, "wordnet": 1, "glove": GLOVE_VOTES, "learned": LEARNED_VOTES,
     "phrase": 3, "phrase_whole": 5,
 }
+SOURCES = tuple(VOTES)
+# The fitted ranking prior: feature name -> weight (see rank_features).
+RANKER_RESOURCE = Path(__file__).resolve().parent / "resources" / "candidate_ranker.json"
+
+
+def rank_features(evidence: dict[str, float], candidate: str) -> dict[str, float]:
+    """What the ranking prior weighs: the sources' evidence (with the fan-outs), how many
+    sources agree, whether the candidate is a phrase, and its frequency (`zipf`, in evidence)."""
+    return {
+        **evidence,
+        "sources": float(sum(evidence.get(k, 0.0) for k in SOURCES)),
+        "multiword": float(" " in candidate),
+    }
+
+
+def load_ranker(path: Path = RANKER_RESOURCE) -> dict[str, float] | None:
+    """The fitted ranker's weights, or None (with a warning) when the resource is missing."""
+    if not path.exists():
+        logger.warning("candidate ranker %s missing: ranking by the hand-set prior", path)
+        return None
+    return dict(json.loads(path.read_text())["weights"])
 
 
 @dataclass(frozen=True)
@@ -81,8 +108,10 @@ class CandidateGenerator:
         max_candidates: int = 24,
         glove: GloveSource | None = None,
         learned: dict[str, list[str]] | None = None,
+        ranker: dict[str, float] | None = None,
     ) -> None:
         self.lexicon = lexicon
+        self.ranker = ranker
         self.wordnet = wordnet
         self.max_candidates = max_candidates
         learned = learned or {}
@@ -96,21 +125,28 @@ class CandidateGenerator:
     def default(cls, lexicon: Lexicon | None = None, max_candidates: int = 24) -> "CandidateGenerator":
         return cls(
             lexicon or Lexicon.load(), WordNetSource.load(), max_candidates=max_candidates,
-            glove=GloveSource.load(), learned=load_swaps(),
+            glove=GloveSource.load(), learned=load_swaps(), ranker=load_ranker(),
         )
 
     # -- lemma level -----------------------------------------------------------------------
 
     def _lemma_sources(self, lemma: str) -> dict[str, dict[str, float]]:
-        """Candidate original lemmas for a spun lemma, with the evidence of each source."""
+        """Candidate original lemmas for a spun lemma, with the evidence of each source.
+
+        `fan_moby` / `fan_wordnet`: log of how many words the candidate's own entry offers. A
+        spinner picks one of them, so a short entry that lists the spun word is likelier to be
+        where it came from than a long one (Bayes with a uniform pick).
+        """
         ev: dict[str, dict[str, float]] = defaultdict(dict)
         for cand in self.lexicon.sources(lemma):  # headwords listing it: the spinner's direction
             ev[cand]["moby_source"] = 1
+            ev[cand]["fan_moby"] = math.log(max(self.lexicon.count_synonyms(cand), 1))
         for cand in self.lexicon.synonyms(lemma):
             ev[cand]["moby_synonym"] = 1
         if self.wordnet is not None:
             for cand in self.wordnet.candidates(lemma):
                 ev[cand]["wordnet"] = 1
+                ev[cand]["fan_wordnet"] = math.log(max(len(self.wordnet.candidates(cand)), 1))
         for cand in self.glove_inverse.get(lemma, []):
             ev[cand]["glove"] = 1
         for cand in self.learned.get(lemma, []):
@@ -125,9 +161,9 @@ class CandidateGenerator:
         return self._ranked(spun)[0]
 
     def evidence(self, spun: str, candidate: str) -> dict[str, float]:
-        """Why `candidate` is proposed for `spun`: which sources propose it (1 each), its word
-        frequency (`zipf`) and its place in the ranking (`rank`, 1 = first after `spun`).
-        Empty for `spun` itself."""
+        """Why `candidate` is proposed for `spun`: which sources propose it (1 each, with the
+        fan-outs), its word frequency (`zipf`), the ranking prior (`prior`) and its place in the
+        ranking (`rank`, 1 = first after `spun`). Empty for `spun` itself."""
         out, ev = self._ranked(spun)
         key = candidate.lower()
         if key == out[0] or key not in ev:
@@ -142,15 +178,20 @@ class CandidateGenerator:
         evidence: dict[str, dict[str, float]] = {}
 
         def add(form: str | None, ev: dict[str, float]) -> None:
-            votes = sum(VOTES[k] * v for k, v in ev.items())
+            votes = sum(VOTES.get(k, 0) * v for k, v in ev.items())
             if not form or form == key or form in STOPWORDS and votes < 3:
                 return
             z = zipf(form)
             if z < MIN_ZIPF:
                 return
-            if votes + z > scores.get(form, float("-inf")):
-                scores[form] = votes + z
-                evidence[form] = {**ev, "zipf": z}
+            ev = {**ev, "zipf": z}
+            if self.ranker is None:
+                prior = votes + z
+            else:
+                prior = sum(self.ranker.get(k, 0.0) * v for k, v in rank_features(ev, form).items())
+            if prior > scores.get(form, float("-inf")):
+                scores[form] = prior
+                evidence[form] = {**ev, "prior": round(prior, 4)}
 
         for cand in self.phrase_inverse.get(key, []):
             add(cand, {"phrase_whole": 1})

@@ -134,6 +134,11 @@ class Lexicon:
         """Thesaurus entries listed under `term` (forward direction)."""
         return self._row(self.fwd_ptr, self.fwd_idx, term)
 
+    def count_synonyms(self, term: str) -> int:
+        """How many entries `synonyms(term)` has, without building the list."""
+        i = self.ids.get(term.lower())
+        return 0 if i is None else int(self.fwd_ptr[i + 1] - self.fwd_ptr[i])
+
     def sources(self, term: str) -> list[str]:
         """Headwords whose entry lists `term` (inverse direction)."""
         return self._row(self.inv_ptr, self.inv_idx, term)

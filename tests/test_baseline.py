@@ -109,3 +109,16 @@ def test_an_endless_sentence_is_left_alone_quickly(tiny_lm) -> None:
     [sugg] = restorer.restore([SpanTask(sent, ((6, 15), (20, 29)))])
     assert [(g.text, g.confidence) for g in sugg] == [("mentioned", 0.0), ("navy help", 0.0)]
     assert restorer.trace == []  # no LM work at all
+
+
+def test_a_span_is_as_sure_as_all_its_units_together(tiny_lm) -> None:
+    # "navy help" is two units; the span is right only if both are, so its confidence is the
+    # product of theirs (the weakest unit alone overstated it on dev).
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates())
+    [[navy, help_]] = restorer.restore([SpanTask(sent, ((20, 24), (25, 29)))])
+    [[both]] = restorer.restore([SpanTask(sent, ((20, 29),))])  # the same units, decided alike
+    assert both.text == f"{navy.text} {help_.text}"
+    assert both.confidence == pytest.approx(navy.confidence * help_.confidence, rel=1e-6)
+    assert both.confidence < min(navy.confidence, help_.confidence)

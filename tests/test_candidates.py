@@ -1,9 +1,11 @@
 """Candidate originals: what could a spinner have replaced with this word or phrase?"""
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from spinfix.candidates import CandidateGenerator
+from spinfix.candidates import CandidateGenerator, load_ranker
 from spinfix.substitutions import GloveSource
 
 
@@ -50,3 +52,29 @@ def test_evidence_names_the_sources_that_propose_a_candidate(candidates: Candida
 
 def test_the_spun_text_itself_has_no_evidence(candidates: CandidateGenerator) -> None:
     assert candidates.evidence("profound", "profound") == {}
+
+
+def test_evidence_carries_how_many_words_the_candidates_entry_offers(candidates: CandidateGenerator, lexicon) -> None:
+    # "war" lists "struggle" among its synonyms; a spinner picks one of them, so the size of
+    # the entry is part of the evidence (a short entry makes "struggle" a likelier pick).
+    ev = candidates.evidence("struggle", "war")
+    assert ev["moby_source"] == 1
+    assert ev["fan_moby"] == pytest.approx(math.log(len(lexicon.synonyms("war"))))
+
+
+def test_a_fitted_ranker_orders_the_candidates_by_its_weights(lexicon) -> None:
+    glove = GloveSource({"assistance": ["help", "aid"]})
+    learned = {"profound": ["deep"]}
+    trusting = CandidateGenerator(lexicon, glove=glove, learned=learned, ranker={"learned": 20.0, "zipf": 1.0})
+    doubting = CandidateGenerator(lexicon, glove=glove, learned=learned, ranker={"learned": -20.0, "zipf": 1.0})
+    assert trusting.originals("profound")[1] == "deep"
+    assert "deep" not in doubting.originals("profound")[:2]
+    ev = trusting.evidence("profound", "deep")
+    assert ev["prior"] == pytest.approx(20.0 + ev["zipf"], abs=1e-3)  # the weighted evidence
+
+
+def test_the_shipped_ranker_prefers_short_entries_and_agreeing_sources() -> None:
+    weights = load_ranker()
+    assert weights is not None
+    assert weights["fan_moby"] < 0  # a spinner's pick from a long entry is less likely to be this one
+    assert weights["sources"] > 0

@@ -53,3 +53,9 @@ def test_match_case_copies_capitalisation():
     assert match_case("Since", "for the reason that") == "For the reason that"
     assert match_case("NATO", "pact") == "PACT"
     assert match_case("war", "struggle") == "struggle"
+
+
+def test_counting_synonyms_agrees_with_listing_them(lexicon) -> None:
+    lexicon, _ = lexicon
+    for term in ("war", "aid", "said", "no-such-word-here"):
+        assert lexicon.count_synonyms(term) == len(lexicon.synonyms(term))

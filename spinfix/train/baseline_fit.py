@@ -39,16 +39,22 @@ def design(units: list[dict], names: list[str]) -> list[tuple[torch.Tensor, int]
     return out
 
 
-def fit(data: list[tuple[torch.Tensor, int]], n_feat: int) -> torch.Tensor:
-    """Maximum-likelihood weights (L2 on all but the LM's), starting from the LM alone."""
+def fit(data: list[tuple[torch.Tensor, int]], n_feat: int, anchor_first: bool = True) -> torch.Tensor:
+    """Maximum-likelihood weights of a conditional logit (softmax over each decision's rows).
+
+    `anchor_first`: column 0 is the LM score; start from it alone and leave it out of the L2.
+    Otherwise everything starts at 0 and everything is penalised.
+    """
     w = torch.zeros(n_feat, dtype=torch.float64)
-    w[0] = 1.0  # start from the LM alone
+    if anchor_first:
+        w[0] = 1.0
     w.requires_grad_(True)
+    free = 1 if anchor_first else 0
     opt = torch.optim.LBFGS([w], max_iter=200, line_search_fn="strong_wolfe")
 
     def closure():
         opt.zero_grad()
-        loss = sum(-torch.log_softmax(x @ w, 0)[y] for x, y in data) / len(data) + L2 * (w[1:] ** 2).sum()
+        loss = sum(-torch.log_softmax(x @ w, 0)[y] for x, y in data) / len(data) + L2 * (w[free:] ** 2).sum()
         loss.backward()
         return loss
 
