@@ -21,6 +21,7 @@ from pathlib import Path
 
 from spinfix.candidates import CandidateGenerator
 from spinfix.tortured import load_pairs, shared_data_dir, word_swaps
+from spinfix.train.candidate_fit import coverage
 from spinfix.train.data import read_jsonl
 
 
@@ -33,29 +34,17 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     gen = CandidateGenerator.default()
     ks = (1, 8, 12, 16, gen.max_candidates)
-    by_source: dict[str, list[int]] = defaultdict(lambda: [0] * (len(ks) + 1))
-
-    def count(row: list[int], original: str, spun: str) -> None:
-        cands = gen.originals(spun)[1:]  # without the spun text itself
-        row[0] += 1
-        for i, k in enumerate(ks):
-            row[i + 1] += original in cands[:k]
-
+    by_source: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in itertools.islice(read_jsonl(args.data / "dev.jsonl"), args.sentences):
         for _s, _e, orig, rep, src in r["edits"]:
-            count(by_source[src], orig.lower(), rep.lower())
-
-    def rates(row: list[int]) -> dict:
-        return {"n": row[0], **{f"top{k}": round(row[i + 1] / max(row[0], 1), 3) for i, k in enumerate(ks)}}
-
-    total = [sum(r[i] for r in by_source.values()) for i in range(len(ks) + 1)]
+            by_source[src].append((orig, rep))
     held = [p for p in load_pairs(shared_data_dir() / "tortured_phrases_dev.tsv") if p.split == "heldout"]
-    trow = [0] * (len(ks) + 1)
-    for correct, tortured in word_swaps(held):
-        count(trow, correct, tortured)
     result = {
-        "synthetic_dev_edits": {"all": rates(total), "by_source": {s: rates(r) for s, r in sorted(by_source.items())}},
-        "tortured_heldout_word_swaps": rates(trow),
+        "synthetic_dev_edits": {
+            "all": coverage(gen, [e for edits in by_source.values() for e in edits], ks),
+            "by_source": {s: coverage(gen, edits, ks) for s, edits in sorted(by_source.items())},
+        },
+        "tortured_heldout_word_swaps": coverage(gen, word_swaps(held), ks),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
