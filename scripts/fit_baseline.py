@@ -12,9 +12,11 @@ should stay as it is, anything else is not used. A conditional logit over the ca
 unit (LM score + the candidate generator's evidence, `baseline.candidate_features`) is fitted on
 those labels; its softmax, mapped by a logistic fit to how often such choices were right
 (counting the decisions whose original is not among the candidates at all), is the
-suggestion's confidence. The LM is the cost, so only the best
-candidates by evidence alone are scored: the shortest list (of 4, 8, 12, 16) whose held-out
-accuracy is within half a point of scoring them all. Figures (unit accuracy of the LM alone
+suggestion's confidence. The LM is the cost, so the restorer scores in full only the spun text
+and the best few candidates by evidence plus the LM's log-probability of their first token: every
+candidate is recorded, each list size's cost in accuracy is measured (cross-validated), the
+shortest list within half a point of scoring all is taken (or --shortlist), and the fit sees
+the lists that the released weights pick. Figures (unit accuracy of the LM alone
 and of the fitted score, on the half of the sentences not fitted on) go to
 data/eval/baseline_fit.json; --write stores the weights in models/rewriter/spinfix.json.
 Tune the confidence threshold afterwards: scripts/tune_restore.py --write.
@@ -29,7 +31,9 @@ from pathlib import Path
 import spinfix
 from spinfix.restoration import SpanTask
 from spinfix.restore_eval import sample, tuning_sample
-from spinfix.train.baseline_fit import calibration, cross_validate, fit_weights, fold_weights, label, shortest_list
+from spinfix.train.baseline_fit import (
+    calibration, cross_validate, cross_validate_shortlists, fit_weights, fold_weights, label, lm_shortlisted, shortest_list,
+)
 from spinfix.train.data import read_jsonl
 
 def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
@@ -44,17 +48,24 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
             owners.append(rec)
     logging.info("%d of %d sentences flagged; restoring their spans", len(tasks), len(records))
     units = []
-    for n, (task, rec) in enumerate(zip(tasks, owners)):
+    restorer.shortlist = None  # every candidate, with its first-token score: the fit shortlists
+    chunk = 64
+    for a in range(0, len(tasks), chunk):
         restorer.trace = []
-        restorer.restore([task])
+        restorer.restore(tasks[a : a + chunk])
         for u in restorer.trace:
+            rec = owners[a + u["task"]]
             u["label"] = label(u, rec["edits"] if rec["spun"] else [])
-            u["sentence_id"] = n
+            u["sentence_id"] = a + u.pop("task")
             units.append(u)
-        if n % 25 == 0:
-            logging.info("%d/%d sentences, %d decisions", n, len(tasks), len(units))
+        logging.info("%d/%d sentences, %d decisions", min(a + chunk, len(tasks)), len(tasks), len(units))
     restorer.trace = None
     return units
+
+
+def _usable(units: list[dict]) -> list[dict]:
+    """Decisions with a known right candidate among several."""
+    return [u for u in units if u["label"] is not None and u["label"] >= 0 and len(u["candidates"]) > 1]
 
 
 def main() -> None:
@@ -65,6 +76,9 @@ def main() -> None:
     ap.add_argument("--trace", type=Path, default=Path("data/generated/baseline_trace.json"),
                     help="decisions recorded here, and read back with --reuse")
     ap.add_argument("--reuse", action="store_true", help="fit on a recorded trace (no LM runs)")
+    ap.add_argument("--shortlist", type=int, default=None,
+                    help="candidates per unit scored in full besides the spun text (0: all; default: the "
+                         "shortest list within half a point of scoring all, cross-validated)")
     ap.add_argument("--write", action="store_true", help="store the weights in models/rewriter/spinfix.json")
     ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
     args = ap.parse_args()
@@ -81,8 +95,23 @@ def main() -> None:
         units = collect(sf, records)
         args.trace.parent.mkdir(parents=True, exist_ok=True)
         args.trace.write_text(json.dumps(units))
+    if any("first" not in u for u in units):
+        raise SystemExit(f"{args.trace} has no first-token scores (recorded before spinfix 0.1.4): record it again")
     names = sorted({k for u in units for f in u["features"] for k in f})
-    usable = [u for u in units if u["label"] is not None and u["label"] >= 0 and len(u["candidates"]) > 1]
+    by_size = cross_validate_shortlists(units, names)
+    logging.info("shortlists, cross-validated: %s", by_size)
+    if args.shortlist is None:
+        args.shortlist = shortest_list(by_size) or 0
+    full = units
+    if args.shortlist:
+        # The released weights pick the shortlists, so fit on the lists they pick: twice, starting
+        # from the weights fitted on every candidate.
+        w = fit_weights(_usable(full), names)
+        for _ in range(2):
+            units = lm_shortlisted(full, w, args.shortlist)
+            w = fit_weights(_usable(units), names)
+        units = lm_shortlisted(full, w, args.shortlist)
+    usable = _usable(units)
     if len(usable) < 20:
         raise SystemExit(f"only {len(usable)} labelled decisions with the original among the candidates: use more --sentences")
     folds = fold_weights(usable, names)  # one fit per half, shared by both measurements
@@ -100,7 +129,8 @@ def main() -> None:
         "decisions_unlabelled": sum(1 for y in labels if y is None),
         "cross_validated": held_out,
         "weights": weights,
-        "max_scored": shortest_list(held_out),
+        "shortlist": args.shortlist or None,
+        "shortlists_cross_validated": by_size,
         "calibration": list(calib),
         "reliability": reliability,
     }
@@ -111,7 +141,8 @@ def main() -> None:
         path = args.models / "rewriter" / "spinfix.json"
         cfg = json.loads(path.read_text()) if path.exists() else {}
         cfg["baseline_weights"] = weights
-        cfg["baseline_max_scored"] = result["max_scored"]
+        cfg.pop("baseline_max_scored", None)  # before 0.1.4
+        cfg["baseline_shortlist"] = result["shortlist"]
         cfg["baseline_calibration"] = result["calibration"]
         path.write_text(json.dumps(cfg, indent=2) + "\n")
 

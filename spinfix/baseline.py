@@ -1,18 +1,21 @@
 """The baseline restorer: candidate originals scored by SmolLM2 as a language model.
 
-No training. For each unit of a flagged span (a word, or a phrase a spinner swaps whole), every
-candidate (the spun text itself included) is put into the sentence and scored by the LM: the
+No training. For each unit of a flagged span (a word, or a phrase a spinner swaps whole), the
+candidates (the spun text itself included) are put into the sentence and scored by the LM: the
 log-probability of the candidate and the next few words given everything before it.
 Units are decided left to right, each one seeing the choices made before it, so a phrase like
 "counterfeit consciousness" can become "artificial" and then "artificial intelligence".
 
-All candidates of a unit go through the model in one batch, and the sentence prefix before the
-unit, identical for all of them, is run once and its key/value cache shared across the batch.
+The LM reads each sentence once, left to right, and sentences are restored in batches: one pass
+reads the next stretch of every sentence in the batch up to its next unit, one pass scores that
+unit's candidates in all of them (`spinfix.lmscore.Rows`). Only a shortlist of each unit's
+candidates is scored in full: the best by the evidence plus the LM's log-probability of their
+first token, which the reading pass gives for free.
 A candidate's score is its LM log-probability plus, when the release carries them, weighted
 evidence from the candidate generator (which sources propose it, how common it is, its rank, a
 head start for leaving the span alone): a conditional logit fitted on dev spans by
 `scripts/fit_baseline.py`. The confidence of a choice is the softmax of the scores over the
-candidates, mapped to the share of such choices that were right on dev; a span's is the product
+shortlist, mapped to the share of such choices that were right on dev; a span's is the product
 of its units'.
 """
 from __future__ import annotations
@@ -21,64 +24,31 @@ import logging
 import math
 from collections.abc import Sequence
 
-import torch
-
 from spinfix.candidates import CandidateGenerator, Unit
 from spinfix.lexicon import zipf
+from spinfix.lmscore import LMScorer, Rows
 from spinfix.restoration import SpanTask, Suggestion, safe
 from spinfix.tokens import tokenize
 
 logger = logging.getLogger(__name__)
 
-DOC_START = "<|endoftext|>"  # SmolLM2's document separator: "a text starts here"
 # Words of right context scored after a candidate: enough to judge the fit ("military aid
 # would"), and the cost no longer grows with the sentence. 3 words chose as well as 6 on dev
 # decisions (76.1 % against 76.5 % right, cross-validated) at 1.4x the speed.
 RIGHT_CONTEXT_WORDS = 3
-# Words of left context: enough for the LM, and an endless sentence costs linear time.
-LEFT_CONTEXT_WORDS = 48
+# Candidates per unit scored in full, besides the spun text: the best by evidence + first-token
+# log-probability. See models/rewriter/README.md for what the cut costs.
+SHORTLIST = 6
+# The shortlist ranks a candidate by the LM's log-probability of its first token, which
+# overrates candidates of several tokens (the rest of them costs too): each further token is
+# charged this much score. 1.0 kept the most right answers of 1, 2 and 4 on dev decisions.
+EXTRA_TOKEN_COST = 1.0
+# Sentences read together: each round is one LM pass over all of them.
+BATCH_SENTENCES = 16
 # Longer "sentences" (an unsplittable wall of text) keep their spans as they are, with
 # confidence 0, as the rewriter does: every unit costs an LM batch, and thousands of them would
 # keep a user waiting for many minutes.
 MAX_SENTENCE_WORDS = 200
-
-
-class LMScorer:
-    """Log-probability of sentence continuations under a causal LM, with a shared prefix."""
-
-    def __init__(self, model, tokenizer) -> None:
-        self.model = model
-        self.tok = tokenizer
-        self.device = next(model.parameters()).device
-        self.start_id = tokenizer.convert_tokens_to_ids(DOC_START)
-
-    @torch.inference_mode()
-    def continuations(self, prefix: str, suffixes: Sequence[str]) -> list[float]:
-        """log P(suffix | prefix) for each suffix, summed over its tokens."""
-        p_ids = [self.start_id] + self.tok(prefix, add_special_tokens=False)["input_ids"] if prefix else [self.start_id]
-        s_ids = [self.tok(s, add_special_tokens=False)["input_ids"] for s in suffixes]
-        out = self.model(torch.tensor([p_ids], device=self.device), use_cache=True)
-        first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
-        cache = out.past_key_values
-        n = len(suffixes)
-        cache.batch_repeat_interleave(n)
-        width = max(len(s) for s in s_ids)
-        ids = torch.full((n, width), self.tok.pad_token_id, dtype=torch.long, device=self.device)
-        mask = torch.zeros((n, len(p_ids) + width), dtype=torch.long, device=self.device)
-        mask[:, : len(p_ids)] = 1
-        for i, s in enumerate(s_ids):
-            ids[i, : len(s)] = torch.tensor(s, device=self.device)
-            mask[i, len(p_ids) : len(p_ids) + len(s)] = 1
-        logits = self.model(ids, attention_mask=mask, past_key_values=cache, use_cache=False).logits
-        logp = torch.log_softmax(logits.float(), dim=-1)
-        scores = []
-        for i, s in enumerate(s_ids):
-            total = first[s[0]].item() if s else 0.0
-            if len(s) > 1:
-                tgt = torch.tensor(s[1:], device=self.device)
-                total += logp[i, : len(s) - 1].gather(1, tgt[:, None]).sum().item()
-            scores.append(total)
-        return scores
 
 
 def candidate_features(gen: CandidateGenerator, spun: str, candidate: str) -> dict[str, float]:
@@ -108,17 +78,21 @@ class BaselineRestorer:
         candidates: CandidateGenerator,
         keep_bonus: float = 0.0,
         weights: dict[str, float] | None = None,
-        max_scored: int | None = None,
         calibration: Sequence[float] | None = None,
+        shortlist: int | None = SHORTLIST,
+        batch_sentences: int = BATCH_SENTENCES,
+        right_context: int = RIGHT_CONTEXT_WORDS,
     ) -> None:
         self.scorer = scorer
         self.candidates = candidates
         # Without fitted weights: the LM alone, with a log-probability head start for "leave
         # it" (precision before recall).
         self.weights = dict(weights) if weights else {"lm": 1.0, "keep": keep_bonus}
-        # Only the best `max_scored` candidates by the evidence alone go to the LM (the LM is
-        # the cost); None: all of them.
-        self.max_scored = max_scored
+        # Only the spun text and the best `shortlist` by evidence + the LM's first-token
+        # log-probability are scored in full (the LM is the cost); None: all of them.
+        self.shortlist = shortlist
+        self.batch_sentences = batch_sentences
+        self.right_context = right_context  # words scored after a candidate
         # (a, b): P(right) = sigmoid(a * logit(p) + b) for a choice the softmax gives p, fitted
         # on dev decisions including those whose original is not among the candidates.
         self.calibration = tuple(calibration) if calibration else None
@@ -132,63 +106,146 @@ class BaselineRestorer:
         p = min(max(p, 1e-6), 1 - 1e-6)
         return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
 
-    def _shortlist(self, unit: Unit) -> tuple[list[str], list[dict[str, float]], list[float]]:
-        """The candidates the LM will score (the spun text first), their features, and the
-        evidence part of their scores (everything but the LM)."""
+    def _candidates(self, unit: Unit) -> tuple[list[str], list[dict[str, float]], list[float]]:
+        """The candidates (the spun text first), their features, and the evidence part of their
+        scores (everything but the LM)."""
         cands = [c for c in unit.candidates if c == unit.text or safe(unit.text, c)]
         feats = [candidate_features(self.candidates, unit.text, c) for c in cands]
         prior = [sum(self.weights.get(k, 0.0) * v for k, v in f.items()) for f in feats]
-        if self.max_scored is not None and len(cands) > self.max_scored + 1:
-            top = sorted(range(1, len(cands)), key=lambda i: -prior[i])[: self.max_scored]
-            keep = [0, *sorted(top)]
-            cands, feats, prior = [cands[i] for i in keep], [feats[i] for i in keep], [prior[i] for i in keep]
         return cands, feats, prior
 
-    def _restore_one(self, task: SpanTask) -> list[Suggestion]:
-        sentence = task.sentence
-        per_span = self.candidates.span_units(task.sentence, task.spans)
-        units = [u for us in per_span for u in us]
-        chosen = [u.text for u in units]
-        conf = [1.0 for _ in units]
-        for k, u in enumerate(units):
-            if len(u.candidates) < 2:
-                continue
-            # The prefix carries the choices made so far; the suffix is candidate + the rest.
-            prefix = _last_words(_join(sentence, units[:k], chosen[:k], 0, u.start), LEFT_CONTEXT_WORDS)
-            rest = _join(sentence, units[k + 1 :], chosen[k + 1 :], u.end, len(sentence))
-            rest = _first_words(rest, RIGHT_CONTEXT_WORDS)
-            cut = len(prefix.rstrip(" "))  # leave the space to the suffix: " word" is one token
-            head, gap = prefix[:cut], prefix[cut:]
-            cands, feats, prior = self._shortlist(u)
-            lm = self.scorer.continuations(head, [gap + c + rest for c in cands])
-            scores = [self.weights.get("lm", 1.0) * x + p for x, p in zip(lm, prior)]
-            if self.trace is not None:
-                self.trace.append({"start": u.start, "end": u.end, "candidates": cands, "lm": lm, "features": feats})
-            best = max(range(len(cands)), key=scores.__getitem__)
-            z = max(scores)
-            total = sum(math.exp(x - z) for x in scores)
-            chosen[k] = cands[best]
-            conf[k] = self._calibrated(1.0 / total)  # exp(best - z) == 1
-        out: list[Suggestion] = []
-        i = 0
-        for (s, e), us in zip(task.spans, per_span):
-            n = len(us)
-            text = _join(sentence, us, chosen[i : i + n], s, e)
-            # A span is right only if all its units are: the product, not the weakest unit
-            # (the minimum was optimistic on dev for spans of several words).
-            c = math.prod(conf[i : i + n])
-            out.append(Suggestion(text, c))
-            i += n
-        return out
+    def _restore_batch(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
+        states = [_Sentence.of(t, self.candidates) for t in tasks]
+        active = [i for i, st in enumerate(states) if st.todo]
+        rows = self.scorer.rows(len(active)) if active else None
+        while active:
+            # Read every sentence up to its next unit, leaving the space before it to the candidates
+            # (" word" is one token).
+            plans = []
+            for st in (states[i] for i in active):
+                k = st.todo[0]
+                u = st.units[k]
+                head = max(len(st.sentence[: u.start].rstrip()), st.read)
+                piece = _join(st.sentence, st.units, st.chosen, st.read, head)
+                st.read = head
+                rest = _join(st.sentence, st.units[k + 1 :], st.chosen[k + 1 :], u.end, len(st.sentence))
+                cands, feats, prior = self._candidates(u)
+                plans.append((piece, st.sentence[head : u.start], _first_words(rest, self.right_context), cands, feats, prior))
+            rows.extend([p[0] for p in plans])
+            suffixes, firsts = [], []  # firsts: what the shortlist saw, for the trace
+            for r, (_, gap, rest, cands, feats, prior) in enumerate(plans):
+                keep, seen = self._lm_shortlist(rows, r, gap, cands, rest, prior)
+                if seen is not None:
+                    firsts.append({k: [v[j] for j in keep] for k, v in seen.items()})
+                plans[r] = (gap, rest, [cands[j] for j in keep], [feats[j] for j in keep], [prior[j] for j in keep])
+                suffixes.append([gap + c + rest for c in plans[r][2]])
+            scored = rows.score(suffixes)
+            commits = []
+            for r, (i, (gap, rest, cands, feats, prior), lm) in enumerate(zip(active, plans, scored)):
+                st = states[i]
+                k = st.todo.pop(0)
+                u = st.units[k]
+                scores = [self.weights.get("lm", 1.0) * x + p for x, p in zip(lm, prior)]
+                if self.trace is not None:
+                    self.trace.append({"task": i, "start": u.start, "end": u.end, "candidates": cands, "lm": lm, "features": feats, **firsts[r]})
+                best = max(range(len(cands)), key=scores.__getitem__)
+                z = max(scores)
+                st.chosen[k] = cands[best]
+                st.conf[k] = self._calibrated(1.0 / sum(math.exp(x - z) for x in scores))  # exp(best - z) == 1
+                commits.append((best, self._advance(st, k, gap, rest)))
+            rows.commit(commits)
+            still = [r for r, i in enumerate(active) if states[i].todo]
+            if len(still) < len(active):
+                active = [active[r] for r in still]
+                if active:
+                    rows.keep(still)
+        return [st.suggestions() for st in states]
+
+    def _advance(self, st: _Sentence, k: int, gap: str, rest: str) -> int:
+        """Tokens of the chosen candidate's scored suffix (gap + choice + right context) that
+        the row can keep as read, up to the next unit; `st.read` moves past them. 0: none (the
+        next read starts before unit k again)."""
+        if not st.todo:
+            return 0
+        u, nxt = st.units[k], st.units[st.todo[0]]
+        head = len(st.sentence[: nxt.start].rstrip())
+        # Past unit k nothing is decided yet: the right context is the sentence's own text.
+        end = max(min(head, u.end + len(rest)), u.end)
+        read = self.scorer.ids(gap + st.chosen[k] + st.sentence[u.end : end])
+        if self.scorer.ids(gap + st.chosen[k] + rest)[: len(read)] != read:
+            return 0  # a token straddles the cut: read it again next round
+        st.read = end
+        return len(read)
+
+    def _lm_shortlist(
+        self, rows: Rows, r: int, gap: str, cands: list[str], rest: str, prior: list[float]
+    ) -> tuple[list[int], dict[str, list[float]] | None]:
+        """Indices of the candidates to score in full: the spun text, and the `shortlist` best by
+        evidence plus the LM's log-probability of their first token, less EXTRA_TOKEN_COST for
+        each further token. Also what they were ranked by, when it was read (for the trace)."""
+        short = self.shortlist is not None and len(cands) > self.shortlist + 1
+        if not short and self.trace is None:
+            return list(range(len(cands))), None
+        seen = {
+            "first": rows.first_token_logp(r, [gap + c + rest for c in cands]),
+            "extra_tokens": [max(len(self.scorer.ids(gap + c)) - 1, 0) for c in cands],
+        }
+        if not short:
+            return list(range(len(cands))), seen
+        w = self.weights.get("lm", 1.0)
+        rank = [w * f + p - EXTRA_TOKEN_COST * t for f, p, t in zip(seen["first"], prior, seen["extra_tokens"])]
+        top = sorted(range(1, len(cands)), key=lambda j: -rank[j])[: self.shortlist]
+        return [0, *sorted(top)], seen
 
     def restore(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
-        out = []
-        for t in tasks:
+        out: list[list[Suggestion] | None] = [None] * len(tasks)
+        todo = []
+        for n, t in enumerate(tasks):
             if sum(1 for tok in tokenize(t.sentence) if tok.is_word) > MAX_SENTENCE_WORDS:
                 logger.info("sentence of %d characters too long to restore; spans left as they are", len(t.sentence))
-                out.append([Suggestion(t.sentence[s:e], 0.0) for s, e in t.spans])
+                out[n] = [Suggestion(t.sentence[s:e], 0.0) for s, e in t.spans]
             else:
-                out.append(self._restore_one(t))
+                todo.append(n)
+        # Batch sentences whose first span starts at a like offset: the first read, up to it,
+        # is padded to the longest in the batch.
+        todo.sort(key=lambda n: tasks[n].spans[0][0] if tasks[n].spans else 0)
+        for a in range(0, len(todo), self.batch_sentences):
+            part = todo[a : a + self.batch_sentences]
+            trace_from = len(self.trace) if self.trace is not None else 0
+            for n, sugg in zip(part, self._restore_batch([tasks[n] for n in part])):
+                out[n] = sugg
+            if self.trace is not None:
+                for d in self.trace[trace_from:]:
+                    d["task"] = part[d["task"]]  # the index in `tasks`, not in the batch
+        return out  # type: ignore[return-value]
+
+
+class _Sentence:
+    """One sentence being restored: its units, the choices so far, how far the LM has read."""
+
+    def __init__(self, task: SpanTask, per_span: list[list[Unit]]) -> None:
+        self.sentence = task.sentence
+        self.spans = task.spans
+        self.per_span = per_span
+        self.units = [u for us in per_span for u in us]
+        self.chosen = [u.text for u in self.units]
+        self.conf = [1.0 for _ in self.units]
+        self.todo = [k for k, u in enumerate(self.units) if len(u.candidates) >= 2]
+        self.read = 0  # characters of the sentence the LM has read (with the choices made)
+
+    @classmethod
+    def of(cls, task: SpanTask, candidates: CandidateGenerator) -> _Sentence:
+        return cls(task, candidates.span_units(task.sentence, task.spans))
+
+    def suggestions(self) -> list[Suggestion]:
+        out, i = [], 0
+        for (s, e), us in zip(self.spans, self.per_span):
+            n = len(us)
+            text = _join(self.sentence, us, self.chosen[i : i + n], s, e)
+            # A span is right only if all its units are: the product, not the weakest unit
+            # (the minimum was optimistic on dev for spans of several words).
+            out.append(Suggestion(text, math.prod(self.conf[i : i + n])))
+            i += n
         return out
 
 
@@ -196,12 +253,6 @@ def _first_words(text: str, n: int) -> str:
     """The start of `text` up to the end of its n-th word."""
     words = [t for t in tokenize(text) if t.is_word]
     return text if len(words) <= n else text[: words[n - 1].end]
-
-
-def _last_words(text: str, n: int) -> str:
-    """The end of `text` from the start of its n-th last word."""
-    words = [t for t in tokenize(text) if t.is_word]
-    return text if len(words) <= n else text[words[-n].start :]
 
 
 def _join(sentence: str, units: Sequence[Unit], chosen: Sequence[str], start: int, end: int) -> str:

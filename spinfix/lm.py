@@ -75,10 +75,12 @@ def _convert(dst: Path) -> None:
             raise
 
 
-def load_base(device: str = "cpu", dtype: torch.dtype | None = None):
+def load_base(device: str = "cpu", dtype: torch.dtype | None = None, int8: bool = False):
     """(model, tokenizer) for SmolLM2-135M-Instruct, in eval mode.
 
     fp32 on the CPU (fp16 matmuls are slow there), fp16 on a GPU unless `dtype` says otherwise.
+    `int8` (CPU only): the linear layers quantised to int8 on the fly (weights per output
+    channel, activations per batch), which runs batches about 1.4x faster on this machine.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -91,6 +93,26 @@ def load_base(device: str = "cpu", dtype: torch.dtype | None = None):
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
     model.eval()
+    if int8 and device == "cpu":
+        model = quantize_int8(model)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     return model, tok
+
+
+def quantize_int8(model):
+    """The model with its transformer's linear layers quantised dynamically to int8 (CPU), in
+    place; the LM head stays fp32. The model is left unchanged, with a warning, where this torch lacks eager-mode dynamic quantisation
+    (deprecated in torch 2.10, still present in 2.13, the version spinfix pins)."""
+    import warnings
+
+    try:
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+    except ImportError:  # pragma: no cover - a future torch
+        logger.warning("this torch cannot quantise dynamically to int8; the LM runs in fp32")
+        return model
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the deprecation notice is for torch's developers, not users
+        # The transformer's layers only: the LM head stays fp32 (int8 there cost far more accuracy).
+        model.model = quantize_dynamic(model.model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
+    return model

@@ -42,8 +42,12 @@ class RestoreConfig:
     keep_bonus: float = 0.0  # the baseline's head start for "leave the span as it is"
     # The baseline's candidate-score weights (scripts/fit_baseline.py); none: the LM alone.
     baseline_weights: dict[str, float] = field(default_factory=dict)
-    baseline_max_scored: int | None = None  # candidates per unit the baseline's LM scores
+    # Candidates per unit the baseline scores in full besides the spun text, as its weights were
+    # fitted (scripts/fit_baseline.py writes it); absent or None: all of them.
+    baseline_shortlist: int | None = None
     baseline_calibration: list[float] | None = None  # softmax -> P(right), (a, b) of a logistic map
+    baseline_int8: bool = False  # the baseline's LM quantised to int8 on the CPU (its weights were fitted so)
+    baseline_right_context: int | None = None  # words scored after a candidate; None: the restorer's default
 
     @classmethod
     def load(cls, rewriter_dir: Path | None) -> "RestoreConfig":
@@ -55,8 +59,10 @@ class RestoreConfig:
             min_confidence=d.get("min_confidence", {}),
             keep_bonus=d.get("keep_bonus", 0.0),
             baseline_weights=d.get("baseline_weights", {}),
-            baseline_max_scored=d.get("baseline_max_scored"),
+            baseline_shortlist=d.get("baseline_shortlist"),
             baseline_calibration=d.get("baseline_calibration"),
+            baseline_int8=d.get("baseline_int8", False),
+            baseline_right_context=d.get("baseline_right_context"),
         )
 
 
@@ -222,12 +228,13 @@ class Spinfix:
         from spinfix.lm import load_base
 
         # The rewriter's base model, without the adapter.
-        model, tok = load_base(self.device or "cpu")
+        cfg = self.restore_config
+        model, tok = load_base(self.device or "cpu", int8=cfg.baseline_int8)
+        extra = {} if cfg.baseline_right_context is None else {"right_context": cfg.baseline_right_context}
         return BaselineRestorer(
             LMScorer(model, tok), CandidateGenerator.default(),
-            keep_bonus=self.restore_config.keep_bonus, weights=self.restore_config.baseline_weights,
-            max_scored=self.restore_config.baseline_max_scored,
-            calibration=self.restore_config.baseline_calibration,
+            keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,
+            calibration=cfg.baseline_calibration, **extra,
         )
 
     # -- internals -------------------------------------------------------------------------

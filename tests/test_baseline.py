@@ -122,3 +122,68 @@ def test_a_span_is_as_sure_as_all_its_units_together(tiny_lm) -> None:
     assert both.text == f"{navy.text} {help_.text}"
     assert both.confidence == pytest.approx(navy.confidence * help_.confidence, rel=1e-6)
     assert both.confidence < min(navy.confidence, help_.confidence)
+
+
+def test_a_shortlist_scores_the_spun_text_and_the_best_few_in_full(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=1)
+    restorer.trace = []
+    restorer.restore([SpanTask(sent, ((6, 15),))])
+    [d] = restorer.trace
+    assert d["candidates"][0] == "mentioned" and len(d["candidates"]) == 2  # of three
+    full = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None)
+    full.trace = []
+    full.restore([SpanTask(sent, ((6, 15),))])
+    [e] = full.trace
+    # The one kept has the best first-token score of the two alternatives, and the same scores.
+    alt = {c: f for c, f in zip(e["candidates"][1:], e["first"][1:])}
+    assert d["candidates"][1] == max(alt, key=alt.get)
+    assert d["lm"] == pytest.approx([e["lm"][e["candidates"].index(c)] for c in d["candidates"]], abs=1e-4)
+
+
+def test_sentences_restored_together_come_out_as_restored_alone(tiny_lm) -> None:
+    model, tok = tiny_lm
+    tasks = [
+        SpanTask("Psaki mentioned the navy help would continue.", ((6, 15), (20, 29))),
+        SpanTask("The navy help arrived.", ((4, 13),)),
+        SpanTask("Nothing to do here.", ()),
+        SpanTask("Officials mentioned it.", ((10, 19),)),
+    ]
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), batch_sentences=3)
+    together = restorer.restore(tasks)
+    alone = [restorer.restore([t])[0] for t in tasks]
+    assert [[g.text for g in s] for s in together] == [[g.text for g in s] for s in alone]
+    for s, t in zip(together, alone):
+        assert [g.confidence for g in s] == pytest.approx([g.confidence for g in t], abs=1e-5)
+
+
+def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny_lm) -> None:
+    # The restorer reads each sentence once and keeps the chosen candidate's tokens as read;
+    # every decision's scores must still be those of the whole text scored from scratch.
+    from spinfix.baseline import RIGHT_CONTEXT_WORDS, _first_words
+
+    model, tok = tiny_lm
+    scorer = LMScorer(model, tok)
+    tasks = [
+        SpanTask("Psaki mentioned the navy help would continue, mentioned officials.", ((6, 15), (20, 29), (46, 55))),
+        SpanTask("The navy help arrived and help mentioned it.", ((4, 13), (26, 40))),
+    ]
+    restorer = BaselineRestorer(scorer, _FixedCandidates(), shortlist=None)
+    restorer.trace = []
+    restorer.restore(tasks)
+    done: dict[int, list[tuple[int, int, str]]] = {0: [], 1: []}
+    for d in restorer.trace:
+        sent = tasks[d["task"]].sentence
+        text, pos = "", 0
+        for s, e, c in done[d["task"]]:
+            text, pos = text + sent[pos:s] + c, e
+        text += sent[pos : d["start"]]
+        head = text.rstrip()
+        gap = text[len(head):]
+        rest = _first_words(sent[d["end"] :], RIGHT_CONTEXT_WORDS)
+        want = [_naive(model, tok, head, gap + c + rest) for c in d["candidates"]]
+        assert d["lm"] == pytest.approx(want, abs=1e-4)
+        best = max(range(len(d["lm"])), key=d["lm"].__getitem__)
+        done[d["task"]].append((d["start"], d["end"], d["candidates"][best]))
+    assert len(restorer.trace) == 8

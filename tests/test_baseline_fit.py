@@ -50,26 +50,47 @@ def test_the_fit_learns_to_trust_informative_evidence() -> None:
     assert all(lm["right"] < 0.6 for lm in cv["lm_only"])
 
 
-def test_a_shortlist_by_evidence_loses_nothing_when_the_evidence_is_right() -> None:
-    import torch
-
-    from spinfix.train.baseline_fit import design, shortlisted_accuracy
-
-    units = _decisions(100, seed=1)
-    w = torch.tensor([0.0, 0.0, 5.0], dtype=torch.float64)  # lm, keep, learned
-    data = design(units, ["keep", "learned"])
-    assert shortlisted_accuracy(data, w, 1) == 1.0
-    w_lm = torch.tensor([1.0, 0.0, -5.0], dtype=torch.float64)  # evidence now ranks the original last
-    assert shortlisted_accuracy(data, w_lm, 1) == 0.0
+def _with_first(units: list[dict], informative: bool) -> list[dict]:
+    """Give each candidate a first-token score: high for the original when `informative`."""
+    return [{**u, "candidates": [f"c{j}" for j in range(len(u["lm"]))],
+             "first": [(5.0 if informative and j == u["label"] else 0.0) - j * 0.1 for j in range(len(u["lm"]))]}
+            for u in units]
 
 
-def test_the_shortest_list_within_tolerance_is_chosen() -> None:
+def test_an_lm_shortlist_keeps_the_spun_text_and_repoints_the_label() -> None:
+    from spinfix.train.baseline_fit import lm_shortlisted
+
+    units = _with_first(_decisions(50, seed=1), informative=True)
+    short = lm_shortlisted(units, {"lm": 1.0}, 1)
+    assert all(len(u["candidates"]) == 2 and u["candidates"][0] == "c0" for u in short)
+    assert all(u["label"] == 1 and u["candidates"][1] == f"c{v['label']}" for u, v in zip(short, units))
+    # First-token scores that point away from the original cut it: the label says so.
+    misled = lm_shortlisted(_with_first(_decisions(50, seed=1), informative=False), {"lm": 1.0}, 1)
+    assert all(u["candidates"] == ["c0", "c1"] for u in misled)
+    assert [u["label"] for u in misled] == [1 if v["label"] == 1 else -1 for v in units]
+
+
+def test_shortlists_are_measured_against_every_decision() -> None:
+    from spinfix.train.baseline_fit import cross_validate_shortlists
+
+    units = _with_first(_decisions(200, seed=2), informative=False)
+    cv = cross_validate_shortlists(units, ["keep", "learned"], ks=(1, 2))
+    assert cv["all"]["right"] > 0.95  # the learned evidence finds the original
+    assert cv["1"]["decisions"] == cv["all"]["decisions"] == 200
+    # The first-token scores mislead, but the fitted evidence also picks the list: nothing lost.
+    assert cv["1"]["right"] > 0.95
+    # Without that evidence a one-candidate list (always c1 here) finds a third of the originals.
+    blind = [{**u, "features": [{k: v for k, v in f.items() if k != "learned"} for f in u["features"]]} for u in units]
+    cv = cross_validate_shortlists(blind, ["keep"], ks=(1,))
+    assert 0.2 < cv["1"]["right"] < 0.5
+
+
+def test_the_shortest_list_within_half_a_point_is_chosen() -> None:
     from spinfix.train.baseline_fit import shortest_list
 
-    cv = {"fitted": [{"right": 0.60, "right_top4": 0.50, "right_top8": 0.597, "right_top12": 0.60, "right_top16": 0.60}] * 2}
-    assert shortest_list(cv) == 8
-    cv = {"fitted": [{"right": 0.60, "right_top4": 0.5, "right_top8": 0.5, "right_top12": 0.5, "right_top16": 0.5}]}
-    assert shortest_list(cv) is None
+    by_size = {"all": {"right": 0.60}, "4": {"right": 0.58}, "6": {"right": 0.596}, "8": {"right": 0.60}}
+    assert shortest_list(by_size) == 6
+    assert shortest_list({"all": {"right": 0.60}, "4": {"right": 0.5}}) is None
 
 
 def test_calibration_shrinks_an_overconfident_score() -> None:

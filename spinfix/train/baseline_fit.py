@@ -11,8 +11,10 @@ import math
 
 import torch
 
+from spinfix.baseline import EXTRA_TOKEN_COST
+
 L2 = 0.01  # small: a dozen weights, thousands of decisions
-SHORTLISTS = (4, 8, 12, 16)  # candidates scored by the LM, measured for BaselineRestorer.max_scored
+LM_SHORTLISTS = (4, 6, 8, 12)  # candidates scored in full, measured for BaselineRestorer.shortlist
 
 
 def label(unit: dict, edits: list[list]) -> int | None:
@@ -71,18 +73,6 @@ def accuracy(data: list[tuple[torch.Tensor, int]], w: torch.Tensor) -> dict:
         nll -= math.log(max(float(p[y]), 1e-12))
     n = max(len(data), 1)
     return {"decisions": len(data), "right": round(right / n, 4), "log_loss": round(nll / n, 4)}
-
-
-def shortlisted_accuracy(data: list[tuple[torch.Tensor, int]], w: torch.Tensor, k: int) -> float:
-    """Share right when only the spun text and the k best candidates by evidence (the score
-    without the LM) are scored, as `BaselineRestorer(max_scored=k)` does."""
-    right = 0
-    for x, y in data:
-        prior = x[1:, 1:] @ w[1:]
-        kept = [0] + (1 + torch.argsort(prior, descending=True)[:k]).tolist()
-        best = kept[int(torch.argmax((x[kept] @ w)))]
-        right += best == y
-    return round(right / max(len(data), 1), 4)
 
 
 def fit_weights(units: list[dict], names: list[str]) -> dict[str, float]:
@@ -156,15 +146,67 @@ def cross_validate(units: list[dict], names: list[str], folds: list[torch.Tensor
         w = folds[h]
         test = design(halves[1 - h], names)
         out["lm_only"].append(accuracy(test, lm_only))
-        out["fitted"].append({**accuracy(test, w), **{f"right_top{k}": shortlisted_accuracy(test, w, k) for k in SHORTLISTS}})
+        out["fitted"].append(accuracy(test, w))
     return out
 
 
-def shortest_list(cv: dict[str, list[dict]], tolerance: float = 0.005) -> int | None:
-    """The smallest shortlist whose cross-validated accuracy is within `tolerance` of scoring
-    every candidate; None when none is."""
-    def mean(key: str) -> float:
-        return sum(f[key] for f in cv["fitted"]) / len(cv["fitted"])
+def evidence_score(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The score of a candidate without its LM part."""
+    return sum(weights.get(k, 0.0) * v for k, v in features.items())
 
-    full = mean("right")
-    return next((k for k in SHORTLISTS if mean(f"right_top{k}") >= full - tolerance), None)
+
+def lm_shortlisted(units: list[dict], weights: dict[str, float], k: int) -> list[dict]:
+    """The decisions as `BaselineRestorer(shortlist=k)` makes them: only the spun text and the k
+    best candidates by evidence + w_lm * first-token log-probability - EXTRA_TOKEN_COST per
+    further token, labels re-pointed (-1 when the original was cut). Units must be recorded with
+    every candidate, its "first" and its "extra_tokens"."""
+    out = []
+    for u in units:
+        n = len(u["candidates"])
+        if n <= k + 1:
+            out.append(u)
+            continue
+        w = weights.get("lm", 1.0)
+        extra = u.get("extra_tokens", [0] * n)
+        rank = [w * f + evidence_score(x, weights) - EXTRA_TOKEN_COST * t for f, x, t in zip(u["first"], u["features"], extra)]
+        keep = [0, *sorted(sorted(range(1, n), key=lambda j: -rank[j])[:k])]
+        v = {**u, **{key: [u[key][j] for j in keep] for key in ("candidates", "lm", "features", "first", "extra_tokens") if key in u}}
+        if u["label"] is not None and u["label"] >= 0:
+            v["label"] = keep.index(u["label"]) if u["label"] in keep else -1
+        out.append(v)
+    return out
+
+
+def _named(w: torch.Tensor, names: list[str]) -> dict[str, float]:
+    return {"lm": float(w[0]), **{k: float(v) for k, v in zip(names, w[1:])}}
+
+
+def cross_validate_shortlists(units: list[dict], names: list[str], ks: tuple[int, ...] = LM_SHORTLISTS) -> dict[str, dict]:
+    """Two-fold by sentence, per shortlist size: the share of all decisions with a known answer
+    (the original missing or cut from the list included) that the fitted score gets right.
+
+    For each half: weights fitted on the other half with every candidate pick the shortlists of
+    both halves; weights refitted on the other half's shortlists score this half's."""
+    halves = _halves([u for u in units if u["label"] is not None and len(u["candidates"]) > 1])
+    out: dict[str, dict] = {}
+    for k in (None, *ks):
+        right, total = 0, 0
+        for h in (0, 1):
+            train, test = halves[1 - h], halves[h]
+            w_all = _named(fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1), names)
+            if k is not None:
+                train, test = lm_shortlisted(train, w_all, k), lm_shortlisted(test, w_all, k)
+            w = fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1)
+            for x, y in design(test, names):
+                right += y >= 0 and int(torch.argmax(x @ w)) == y
+                total += 1
+        out["all" if k is None else str(k)] = {"decisions": total, "right": round(right / max(total, 1), 4)}
+    return out
+
+
+def shortest_list(by_size: dict[str, dict], tolerance: float = 0.005) -> int | None:
+    """The smallest shortlist (of `cross_validate_shortlists`) whose share right is within
+    `tolerance` of scoring every candidate; None when none is."""
+    full = by_size["all"]["right"]
+    sizes = sorted(int(k) for k in by_size if k != "all")
+    return next((k for k in sizes if by_size[str(k)]["right"] >= full - tolerance), None)

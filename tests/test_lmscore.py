@@ -1,0 +1,87 @@
+"""Batched left-to-right reading: whatever the batch, the ragged growth or the packing of many
+continuations into one row, every score must equal scoring the whole text on its own."""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from spinfix.lmscore import LMScorer  # noqa: E402
+
+
+def _naive(model, tok, prefix: str, suffix: str) -> float:
+    start = tok.convert_tokens_to_ids("<|endoftext|>")
+    p = [start] + tok(prefix, add_special_tokens=False)["input_ids"]
+    s = tok(suffix, add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        logp = torch.log_softmax(model(torch.tensor([p + s])).logits[0].float(), dim=-1)
+    return sum(logp[len(p) - 1 + i, t].item() for i, t in enumerate(s))
+
+
+def test_ragged_rows_score_as_if_each_text_were_alone(tiny_lm) -> None:
+    model, tok = tiny_lm
+    rows = LMScorer(model, tok).rows(3)
+    rows.extend(["Psaki", "", "The war in"])  # the second row is only the document start
+    rows.extend([" said the", "Officials", ""])  # the third does not grow this time
+    got = rows.score([[" navy help", " military aid"], [" mentioned", " said that", " stated"], [" Ukraine has"]])
+    want = [
+        [_naive(model, tok, "Psaki said the", s) for s in (" navy help", " military aid")],
+        [_naive(model, tok, "Officials", s) for s in (" mentioned", " said that", " stated")],
+        [_naive(model, tok, "The war in", " Ukraine has")],
+    ]
+    for g, w in zip(got, want):
+        assert g == pytest.approx(w, abs=1e-4)
+
+
+def test_scoring_leaves_the_rows_as_they_were_and_rows_can_leave(tiny_lm) -> None:
+    model, tok = tiny_lm
+    rows = LMScorer(model, tok).rows(2)
+    rows.extend(["Psaki said the", "The war in"])
+    rows.score([[" navy help would", " military"], [" Ukraine"]])  # visited, then forgotten
+    rows.keep([1])  # the first sentence is done
+    rows.extend([" Ukraine"])
+    [[ended, over]] = rows.score([[" has ended", " is over"]])
+    assert ended == pytest.approx(_naive(model, tok, "The war in Ukraine", " has ended"), abs=1e-4)
+    assert over == pytest.approx(_naive(model, tok, "The war in Ukraine", " is over"), abs=1e-4)
+
+
+def test_first_token_scores_come_from_the_last_read(tiny_lm) -> None:
+    model, tok = tiny_lm
+    scorer = LMScorer(model, tok)
+    rows = scorer.rows(1)
+    rows.extend(["The president"])
+    [first] = rows.first_token_logp(0, [" mentioned the"])
+    ids = [scorer.start_id] + scorer.ids("The president")
+    with torch.no_grad():
+        want = torch.log_softmax(model(torch.tensor([ids])).logits[0, -1], dim=-1)[scorer.ids(" mentioned the")[0]]
+    assert first == pytest.approx(want.item(), abs=1e-4)
+
+
+def test_a_committed_continuation_is_read_as_if_extended(tiny_lm) -> None:
+    model, tok = tiny_lm
+    scorer = LMScorer(model, tok)
+    rows = scorer.rows(2)
+    rows.extend(["Psaki", "The war"])
+    rows.score([[" mentioned the navy", " said the military"], [" in Ukraine"]])
+    n = len(scorer.ids(" said the"))
+    rows.commit([(1, n), (0, 0)])  # row 0 keeps " said the"; row 1 keeps nothing
+    rows.extend(["", " is"])
+    [[aid], [over]] = rows.score([[" military aid"], [" over"]])
+    assert aid == pytest.approx(_naive(model, tok, "Psaki said the", " military aid"), abs=1e-4)
+    assert over == pytest.approx(_naive(model, tok, "The war is", " over"), abs=1e-4)
+
+
+def test_an_int8_model_scores_through_the_same_rows(tiny_lm) -> None:
+    import copy
+
+    from spinfix.lm import quantize_int8
+
+    model, tok = tiny_lm
+    q = quantize_int8(copy.deepcopy(model))
+    assert type(q.model.layers[0].mlp.down_proj) is not torch.nn.Linear  # quantised
+    assert type(q.lm_head) is torch.nn.Linear  # the head stays fp32
+    suffixes = [" said the military aid", " mentioned the navy help would"]
+    want = LMScorer(model, tok).continuations("The president", suffixes)
+    got = LMScorer(q, tok).continuations("The president", suffixes)
+    assert got == pytest.approx(want, abs=0.5)  # close, not equal: int8 rounding
+    assert got != pytest.approx(want, abs=1e-6)
