@@ -7,15 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from spinfix.lmscore import LMScorer  # noqa: E402
-
-
-def _naive(model, tok, prefix: str, suffix: str) -> float:
-    start = tok.convert_tokens_to_ids("<|endoftext|>")
-    p = [start] + tok(prefix, add_special_tokens=False)["input_ids"]
-    s = tok(suffix, add_special_tokens=False)["input_ids"]
-    with torch.no_grad():
-        logp = torch.log_softmax(model(torch.tensor([p + s])).logits[0].float(), dim=-1)
-    return sum(logp[len(p) - 1 + i, t].item() for i, t in enumerate(s))
+from tests.test_baseline import _naive  # noqa: E402  (scoring the whole text from scratch)
 
 
 def test_ragged_rows_score_as_if_each_text_were_alone(tiny_lm) -> None:
