@@ -60,7 +60,7 @@ train-rewriter: setup-train
 	$(BIN)/python scripts/fit_baseline.py --models models --write
 	$(BIN)/python scripts/tune_restore.py --models models --write
 
-# The baseline's candidate scores (LM + evidence), fitted on dev decisions (~20 min), then the
+# The baseline's candidate scores (LM + evidence), fitted on dev decisions (~10 min), then the
 # confidence thresholds and the default method again.
 fit-baseline: setup
 	$(BIN)/python scripts/fit_baseline.py --models models --write

@@ -14,9 +14,10 @@ those labels; its softmax, mapped by a logistic fit to how often such choices we
 (counting the decisions whose original is not among the candidates at all), is the
 suggestion's confidence. The LM is the cost, so the restorer scores in full only the spun text
 and the best few candidates by evidence plus the LM's log-probability of their first token: every
-candidate is recorded, each list size's cost in accuracy is measured (cross-validated), the
-shortest list within half a point of scoring all is taken (or --shortlist), and the fit sees
-the lists that the released weights pick. Figures (unit accuracy of the LM alone
+candidate is recorded, each shortlist setting's cost in accuracy is measured (cross-validated:
+list sizes, and sizes with a margin behind the best first-token rank), the setting that scores
+the fewest candidates while staying within a point of scoring all is taken (or --shortlist
+and --margin), and the fit sees the lists that the released weights pick. Figures (unit accuracy of the LM alone
 and of the fitted score, on the half of the sentences not fitted on) go to
 data/eval/baseline_fit.json; --write stores the weights in models/rewriter/spinfix.json.
 Tune the confidence threshold afterwards: scripts/tune_restore.py --write.
@@ -29,10 +30,11 @@ import logging
 from pathlib import Path
 
 import spinfix
+from spinfix.baseline import RIGHT_CONTEXT_WORDS
 from spinfix.restoration import SpanTask
 from spinfix.restore_eval import sample, tuning_sample
 from spinfix.train.baseline_fit import (
-    calibration, cross_validate, cross_validate_shortlists, fit_weights, fold_weights, label, lm_shortlisted, shortest_list,
+    calibration, cross_validate, cross_validate_shortlists, fit_weights, fold_weights, label, lm_shortlisted, cheapest_shortlist,
 )
 from spinfix.train.data import read_jsonl
 
@@ -48,7 +50,7 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
             owners.append(rec)
     logging.info("%d of %d sentences flagged; restoring their spans", len(tasks), len(records))
     units = []
-    restorer.shortlist = None  # every candidate, with its first-token score: the fit shortlists
+    restorer.shortlist = restorer.shortlist_margin = None  # every candidate, with its first-token score: the fit shortlists
     chunk = 64
     for a in range(0, len(tasks), chunk):
         restorer.trace = []
@@ -57,6 +59,7 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
             rec = owners[a + u["task"]]
             u["label"] = label(u, rec["edits"] if rec["spun"] else [])
             u["sentence_id"] = a + u.pop("task")
+            u["right_context"] = restorer.right_context  # what the LM scores were read with
             units.append(u)
         logging.info("%d/%d sentences, %d decisions", min(a + chunk, len(tasks)), len(tasks), len(units))
     restorer.trace = None
@@ -78,7 +81,11 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="fit on a recorded trace (no LM runs)")
     ap.add_argument("--shortlist", type=int, default=None,
                     help="candidates per unit scored in full besides the spun text (0: all; default: the "
-                         "shortest list within half a point of scoring all, cross-validated)")
+                         "cheapest setting within a point of scoring all, cross-validated)")
+    ap.add_argument("--margin", type=float, default=None,
+                    help="with --shortlist: score only candidates within this much of the best first-token rank")
+    ap.add_argument("--right-context", type=int, default=None,
+                    help="words scored after each candidate (default: the restorer's); stored with --write")
     ap.add_argument("--write", action="store_true", help="store the weights in models/rewriter/spinfix.json")
     ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
     args = ap.parse_args()
@@ -89,28 +96,39 @@ def main() -> None:
         sf = spinfix.load(args.models)
         sf.restore_config.baseline_weights = {}  # record the LM alone
         sf.restore_config.keep_bonus = 0.0
+        if args.right_context is not None:
+            sf.restore_config.baseline_right_context = args.right_context
         dev = list(read_jsonl(args.data / "dev.jsonl"))
         tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
         records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
         units = collect(sf, records)
         args.trace.parent.mkdir(parents=True, exist_ok=True)
         args.trace.write_text(json.dumps(units))
+    contexts = {u.get("right_context", RIGHT_CONTEXT_WORDS) for u in units}
+    if args.right_context is not None and contexts != {args.right_context}:
+        raise SystemExit(f"{args.trace} was recorded with right context {sorted(contexts)}, not {args.right_context}")
+    if len(contexts) > 1:
+        raise SystemExit(f"{args.trace} mixes decisions read with right contexts {sorted(contexts)}: record it again")
+    right_context = contexts.pop()
     if any("first" not in u for u in units):
         raise SystemExit(f"{args.trace} has no first-token scores (recorded before spinfix 0.1.4): record it again")
     names = sorted({k for u in units for f in u["features"] for k in f})
-    by_size = cross_validate_shortlists(units, names)
-    logging.info("shortlists, cross-validated: %s", by_size)
+    by_setting = cross_validate_shortlists(units, names)
+    logging.info("shortlists, cross-validated: %s", json.dumps(by_setting))
     if args.shortlist is None:
-        args.shortlist = shortest_list(by_size) or 0
+        best = cheapest_shortlist(by_setting) or {"shortlist": None, "margin": None}
+        args.shortlist, args.margin = best["shortlist"], best["margin"]
+    elif args.shortlist == 0:
+        args.shortlist = None
     full = units
-    if args.shortlist:
+    if args.shortlist is not None or args.margin is not None:
         # The released weights pick the shortlists, so fit on the lists they pick: twice, starting
         # from the weights fitted on every candidate.
         w = fit_weights(_usable(full), names)
         for _ in range(2):
-            units = lm_shortlisted(full, w, args.shortlist)
+            units = lm_shortlisted(full, w, args.shortlist, args.margin)
             w = fit_weights(_usable(units), names)
-        units = lm_shortlisted(full, w, args.shortlist)
+        units = lm_shortlisted(full, w, args.shortlist, args.margin)
     usable = _usable(units)
     if len(usable) < 20:
         raise SystemExit(f"only {len(usable)} labelled decisions with the original among the candidates: use more --sentences")
@@ -129,8 +147,10 @@ def main() -> None:
         "decisions_unlabelled": sum(1 for y in labels if y is None),
         "cross_validated": held_out,
         "weights": weights,
-        "shortlist": args.shortlist or None,
-        "shortlists_cross_validated": by_size,
+        "shortlist": args.shortlist,
+        "shortlist_margin": args.margin,
+        "right_context": right_context,
+        "shortlists_cross_validated": by_setting,
         "calibration": list(calib),
         "reliability": reliability,
     }
@@ -143,7 +163,9 @@ def main() -> None:
         cfg["baseline_weights"] = weights
         cfg.pop("baseline_max_scored", None)  # before 0.1.4
         cfg["baseline_shortlist"] = result["shortlist"]
+        cfg["baseline_shortlist_margin"] = result["shortlist_margin"]
         cfg["baseline_calibration"] = result["calibration"]
+        cfg["baseline_right_context"] = right_context
         path.write_text(json.dumps(cfg, indent=2) + "\n")
 
 

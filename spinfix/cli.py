@@ -635,7 +635,7 @@ def restore(
             case_sensitive=False,
             help=(
                 "baseline: candidate originals scored by a language model and the evidence for "
-                "each; restores more, 5-7x slower. rewriter: a fine-tuned language model rewrites "
+                "each; restores more, about as fast. rewriter: a fine-tuned language model rewrites "
                 "each flagged sentence. "
                 "(default: the released default, named in models/rewriter/spinfix.json)"
             ),

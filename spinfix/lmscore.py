@@ -13,14 +13,18 @@ one key/value cache for a batch of such sentences:
   candidate and the words after it, up to the next unit), so they are not read again; what is
   not kept is forgotten.
 
-A row's cache slots are not contiguous (rows grow by different amounts in a round), so every
-forward pass gets an explicit 4-D attention mask and explicit positions. Pieces must be split at
+All rows live in one packed sequence: a forward pass holds exactly the new tokens of every row,
+one after another, with no padding to the longest row (rows grow by very different amounts in a
+round, and padding was half of the LM's work). Every cache slot records the row it belongs to, so
+each pass gets an explicit attention mask (a token sees its own row's slots and the earlier new
+tokens of its own row and piece) and explicit positions. Pieces must be split at
 word boundaries (before a space, or between a word and punctuation), where SmolLM2's byte-level
 pre-tokenizer splits anyway: the tokens of the pieces are then the tokens of the whole text.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
@@ -53,7 +57,7 @@ class LMScorer:
 
 
 class Rows:
-    """A batch of texts growing left to right, with a shared KV cache (see the module doc)."""
+    """A batch of texts growing left to right, packed in one KV cache (see the module doc)."""
 
     def __init__(self, scorer: LMScorer, n: int) -> None:
         from transformers import DynamicCache
@@ -62,11 +66,26 @@ class Rows:
         self.n = n
         self.cache = DynamicCache()
         dev = scorer.device
-        self.valid = torch.zeros((n, 0), dtype=torch.bool, device=dev)  # which cache slots are the row's
+        self.owner = torch.zeros(0, dtype=torch.long, device=dev)  # each cache slot's row; -1: nobody's
         self.pos = torch.zeros(n, dtype=torch.long, device=dev)  # the position of the row's next token
         self.next_logp: torch.Tensor | None = None  # (n, vocab): log P(next token | row so far)
         self.started = False
-        self._visit: tuple | None = None  # the last score(): (width, hidden, block, offset)
+        self._visit: _Packed | None = None  # the last score(), forgotten unless committed
+
+    def _pack(self, groups: Sequence[Sequence[list[int]]]) -> _Packed:
+        """The token ids of groups[i] (row i's pieces) laid end to end."""
+        tokens, row, block, offset, starts = [], [], [], [], []
+        for i, pieces in enumerate(groups):
+            starts.append([])
+            for x in pieces:
+                starts[-1].append(len(tokens))
+                block += [len(starts[-1]) - 1 + sum(len(st) for st in starts[:-1])] * len(x)
+                tokens += x
+                row += [i] * len(x)
+                offset += range(len(x))
+        dev = self.s.device
+        as_tensor = lambda v: torch.tensor(v, dtype=torch.long, device=dev)  # noqa: E731
+        return _Packed(as_tensor(tokens), as_tensor(row), as_tensor(block), as_tensor(offset), starts)
 
     @torch.inference_mode()
     def extend(self, pieces: Sequence[str]) -> None:
@@ -75,24 +94,14 @@ class Rows:
         ids = [self.s.ids(p) for p in pieces]
         if not self.started:
             ids = [[self.s.start_id] + x for x in ids]
-        width = max(len(x) for x in ids)
-        if width == 0:
+        pk = self._pack([[x] for x in ids])
+        if len(pk.tokens) == 0:
             return
-        dev = self.s.device
-        tokens = torch.full((self.n, width), self.s.tok.pad_token_id, dtype=torch.long, device=dev)
-        new = torch.zeros((self.n, width), dtype=torch.bool, device=dev)
-        for i, x in enumerate(ids):
-            tokens[i, : len(x)] = torch.tensor(x, dtype=torch.long)
-            new[i, : len(x)] = True
-        causal = torch.ones((width, width), dtype=torch.bool, device=dev).tril()
-        own = causal[None] & (new[:, None, :] | torch.eye(width, dtype=torch.bool, device=dev)[None])
-        positions = self.pos[:, None] + torch.arange(width, device=dev)[None]
-        hidden = self._forward(tokens, own, positions)
-        lengths = torch.tensor([len(x) for x in ids], device=dev)
-        self.valid = torch.cat([self.valid, new], dim=1)
-        self.pos = self.pos + lengths
-        grown = (lengths > 0).nonzero().flatten()
-        last = self._logp(hidden[grown, lengths[grown] - 1])
+        hidden = self._forward(pk)
+        self.owner = torch.cat([self.owner, pk.row])
+        grown = [i for i, x in enumerate(ids) if x]
+        self.pos = self.pos + torch.tensor([len(x) for x in ids], device=self.s.device)
+        last = self._logp(hidden[[pk.starts[i][0] + len(ids[i]) - 1 for i in grown]])
         if self.next_logp is None:
             self.next_logp = last  # the first call grows every row: it starts with the document start
         else:
@@ -105,35 +114,23 @@ class Rows:
         unless `commit` keeps part of a suffix."""
         assert self.next_logp is not None, "extend() the rows before scoring continuations"
         self._settle()
-        dev = self.s.device
         ids = [[self.s.ids(s) for s in row] for row in suffixes]
-        width = max((sum(len(x) for x in row) for row in ids), default=0)
         out = [[self.next_logp[i, x[0]].item() if x else 0.0 for x in row] for i, row in enumerate(ids)]
-        if width == 0:
+        pk = self._pack(ids)
+        if len(pk.tokens) == 0:
             return out
-        tokens = torch.full((self.n, width), self.s.tok.pad_token_id, dtype=torch.long, device=dev)
-        block = torch.full((self.n, width), -1, dtype=torch.long, device=dev)  # which suffix a slot holds
-        offset = torch.zeros((self.n, width), dtype=torch.long, device=dev)
-        for i, row in enumerate(ids):
-            at = 0
-            for j, x in enumerate(row):
-                tokens[i, at : at + len(x)] = torch.tensor(x, dtype=torch.long)
-                block[i, at : at + len(x)] = j
-                offset[i, at : at + len(x)] = torch.arange(len(x))
-                at += len(x)
-        causal = torch.ones((width, width), dtype=torch.bool, device=dev).tril()
-        same = block[:, :, None] == block[:, None, :]  # a suffix sees only its own tokens (pads: themselves)
-        own = causal[None] & same & ((block[:, None, :] >= 0) | torch.eye(width, dtype=torch.bool, device=dev)[None])
-        hidden = self._forward(tokens, own, self.pos[:, None] + offset)
-        self._visit = (width, hidden, block, offset)  # forgotten unless committed
-        # Token t of a suffix is predicted at the slot before it, within the same suffix.
-        rows_, cols = ((block[:, 1:] >= 0) & (block[:, 1:] == block[:, :-1])).nonzero(as_tuple=True)
-        targets = tokens[rows_, cols + 1]
-        for a in range(0, len(rows_), HEAD_CHUNK):
-            r, c, t = rows_[a : a + HEAD_CHUNK], cols[a : a + HEAD_CHUNK], targets[a : a + HEAD_CHUNK]
-            lp = self._logp(hidden[r, c]).gather(1, t[:, None])[:, 0]
-            js = block[r, c]
-            for i, j, v in zip(r.tolist(), js.tolist(), lp.tolist()):
+        hidden = self._forward(pk)
+        self._visit = pk
+        pk.hidden = hidden
+        which = [(i, j) for i, row in enumerate(ids) for j in range(len(row))]  # by block number
+        # Token t of a suffix is predicted at the token before it, within the same suffix.
+        at = (pk.block[1:] == pk.block[:-1]).nonzero().flatten()
+        targets = pk.tokens[at + 1]
+        for a in range(0, len(at), HEAD_CHUNK):
+            c, t = at[a : a + HEAD_CHUNK], targets[a : a + HEAD_CHUNK]
+            lp = self._logp(hidden[c]).gather(1, t[:, None])[:, 0]
+            for b, v in zip(pk.block[c].tolist(), lp.tolist()):
+                i, j = which[b]
                 out[i][j] += v
         return out
 
@@ -147,58 +144,77 @@ class Rows:
         """After `score`: for row i with kept[i] = (j, n), its suffix j's first n tokens are now
         read, as if extended; n = 0 keeps nothing. The rest of the scored suffixes is forgotten."""
         assert self._visit is not None, "commit() follows score()"
-        width, hidden, block, offset = self._visit
-        self._visit = None
-        mine = torch.zeros_like(block, dtype=torch.bool)
-        lasts = []
+        pk, self._visit = self._visit, None
+        mine = torch.zeros_like(pk.row, dtype=torch.bool)
+        rows, lasts = [], []
         for i, (j, n) in enumerate(kept):
             if n > 0:
-                mine[i] = (block[i] == j) & (offset[i] < n)
-                lasts.append((i, int(((block[i] == j) & (offset[i] == n - 1)).nonzero()[0])))
+                a = pk.starts[i][j]
+                mine[a : a + n] = True
+                rows.append(i)
+                lasts.append(a + n - 1)
         if not lasts:
-            self.cache.crop(-width)
+            self.cache.crop(-len(pk.tokens))
             return
-        self.valid = torch.cat([self.valid, mine], dim=1)
-        self.pos = self.pos + mine.sum(1)
-        r = torch.tensor([i for i, _ in lasts], device=self.s.device)
-        c = torch.tensor([c for _, c in lasts], device=self.s.device)
-        self.next_logp[r] = self._logp(hidden[r, c])
+        self.owner = torch.cat([self.owner, torch.where(mine, pk.row, -1)])
+        self.pos = self.pos + torch.bincount(pk.row[mine], minlength=self.n)
+        self.next_logp[rows] = self._logp(pk.hidden[lasts])
         self._compact()
 
     def _settle(self) -> None:
         """Forget the suffixes of a `score` that nothing was committed from."""
         if self._visit is not None:
-            self.cache.crop(-self._visit[0])
+            self.cache.crop(-len(self._visit.tokens))
             self._visit = None
 
     def _compact(self) -> None:
         """Drop cache slots no row uses (suffixes not kept) once they are most of the cache."""
-        used = self.valid.any(0)
+        used = self.owner >= 0
         if int(used.sum()) * 2 + 64 > used.numel():
             return
         cols = used.nonzero().flatten()
         for layer in self.cache.layers:
             layer.keys, layer.values = layer.keys[:, :, cols], layer.values[:, :, cols]
-        self.valid = self.valid[:, cols]
+        self.owner = self.owner[cols]
 
     def keep(self, rows: Sequence[int]) -> None:
         """Drop every row but `rows` (in that order): finished sentences leave the batch."""
         self._settle()
         idx = torch.tensor(list(rows), dtype=torch.long, device=self.s.device)
-        self.cache.batch_select_indices(idx)
-        self.valid, self.pos, self.n = self.valid[idx], self.pos[idx], len(idx)
+        renumber = torch.full((self.n + 1,), -1, dtype=torch.long, device=self.s.device)  # [-1]: nobody's
+        renumber[idx] = torch.arange(len(idx), device=self.s.device)
+        self.owner = renumber[self.owner]
+        self.pos, self.n = self.pos[idx], len(idx)
         if self.next_logp is not None:
             self.next_logp = self.next_logp[idx]
+        self._compact()
 
-    def _forward(self, tokens: torch.Tensor, own: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-        """Final hidden states of `tokens`, each attending to its row's cache slots and to the new
-        slots `own` allows (n, width, width); the new keys and values join the cache."""
-        past = self.valid[:, None, :].expand(-1, tokens.shape[1], -1)
-        mask = torch.cat([past, own], dim=2)[:, None]
+    def _forward(self, pk: _Packed) -> torch.Tensor:
+        """Final hidden states of the packed tokens, each attending to its row's cache slots and
+        to the earlier tokens of its own piece; the new keys and values join the cache."""
+        past = self.owner[None, :] == pk.row[:, None]
+        own = (pk.block[None, :] == pk.block[:, None]).tril()
+        mask = torch.cat([past, own], dim=1)[None, None]
+        positions = self.pos[pk.row] + pk.offset
         out = self.s.model.model(
-            input_ids=tokens, attention_mask=mask, position_ids=positions, past_key_values=self.cache, use_cache=True
+            input_ids=pk.tokens[None], attention_mask=mask, position_ids=positions[None],
+            past_key_values=self.cache, use_cache=True,
         )
-        return out.last_hidden_state
+        return out.last_hidden_state[0]
 
     def _logp(self, hidden: torch.Tensor) -> torch.Tensor:
         return torch.log_softmax(self.s.model.lm_head(hidden).float(), dim=-1)
+
+
+@dataclass
+class _Packed:
+    """Pieces of several rows laid end to end in one pass: per token its id, its row, its block
+    (the pieces numbered across all rows) and its offset in the piece; where each row's pieces
+    start; and, after a scoring pass, the tokens' final hidden states."""
+
+    tokens: torch.Tensor
+    row: torch.Tensor
+    block: torch.Tensor
+    offset: torch.Tensor
+    starts: list[list[int]]
+    hidden: torch.Tensor | None = None

@@ -45,6 +45,8 @@ class RestoreConfig:
     # Candidates per unit the baseline scores in full besides the spun text, as its weights were
     # fitted (scripts/fit_baseline.py writes it); absent or None: all of them.
     baseline_shortlist: int | None = None
+    # ...and of those only the ones within this much of the best first-token rank; None: no margin.
+    baseline_shortlist_margin: float | None = None
     baseline_calibration: list[float] | None = None  # softmax -> P(right), (a, b) of a logistic map
     baseline_int8: bool = False  # the baseline's LM quantised to int8 on the CPU (its weights were fitted so)
     baseline_right_context: int | None = None  # words scored after a candidate; None: the restorer's default
@@ -60,6 +62,7 @@ class RestoreConfig:
             keep_bonus=d.get("keep_bonus", 0.0),
             baseline_weights=d.get("baseline_weights", {}),
             baseline_shortlist=d.get("baseline_shortlist"),
+            baseline_shortlist_margin=d.get("baseline_shortlist_margin"),
             baseline_calibration=d.get("baseline_calibration"),
             baseline_int8=d.get("baseline_int8", False),
             baseline_right_context=d.get("baseline_right_context"),
@@ -234,6 +237,7 @@ class Spinfix:
         return BaselineRestorer(
             LMScorer(model, tok), CandidateGenerator.default(),
             keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,
+            shortlist_margin=cfg.baseline_shortlist_margin,
             calibration=cfg.baseline_calibration, **extra,
         )
 

@@ -127,12 +127,12 @@ def test_a_span_is_as_sure_as_all_its_units_together(tiny_lm) -> None:
 def test_a_shortlist_scores_the_spun_text_and_the_best_few_in_full(tiny_lm) -> None:
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
-    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=1)
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=1, shortlist_margin=None)
     restorer.trace = []
     restorer.restore([SpanTask(sent, ((6, 15),))])
     [d] = restorer.trace
     assert d["candidates"][0] == "mentioned" and len(d["candidates"]) == 2  # of three
-    full = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None)
+    full = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None, shortlist_margin=None)
     full.trace = []
     full.restore([SpanTask(sent, ((6, 15),))])
     [e] = full.trace
@@ -140,6 +140,23 @@ def test_a_shortlist_scores_the_spun_text_and_the_best_few_in_full(tiny_lm) -> N
     alt = {c: f for c, f in zip(e["candidates"][1:], e["first"][1:])}
     assert d["candidates"][1] == max(alt, key=alt.get)
     assert d["lm"] == pytest.approx([e["lm"][e["candidates"].index(c)] for c in d["candidates"]], abs=1e-4)
+
+
+def test_a_margin_drops_candidates_far_behind_on_the_first_token(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    full = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None, shortlist_margin=None)
+    full.trace = []
+    full.restore([SpanTask(sent, ((6, 15),))])
+    [e] = full.trace
+    rank = [f - t for f, t in zip(e["first"], e["extra_tokens"])]  # no evidence weights: the LM alone
+    for margin in (0.0, 100.0):
+        cut = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None, shortlist_margin=margin)
+        cut.trace = []
+        cut.restore([SpanTask(sent, ((6, 15),))])
+        [d] = cut.trace
+        floor = max(rank) - margin
+        assert d["candidates"] == [e["candidates"][0]] + [c for c, r in zip(e["candidates"][1:], rank[1:]) if r >= floor]
 
 
 def test_sentences_restored_together_come_out_as_restored_alone(tiny_lm) -> None:
@@ -169,7 +186,7 @@ def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny
         SpanTask("Psaki mentioned the navy help would continue, mentioned officials.", ((6, 15), (20, 29), (46, 55))),
         SpanTask("The navy help arrived and help mentioned it.", ((4, 13), (26, 40))),
     ]
-    restorer = BaselineRestorer(scorer, _FixedCandidates(), shortlist=None)
+    restorer = BaselineRestorer(scorer, _FixedCandidates(), shortlist=None, shortlist_margin=None)
     restorer.trace = []
     restorer.restore(tasks)
     done: dict[int, list[tuple[int, int, str]]] = {0: [], 1: []}

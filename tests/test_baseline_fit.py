@@ -74,23 +74,43 @@ def test_shortlists_are_measured_against_every_decision() -> None:
     from spinfix.train.baseline_fit import cross_validate_shortlists
 
     units = _with_first(_decisions(200, seed=2), informative=False)
-    cv = cross_validate_shortlists(units, ["keep", "learned"], ks=(1, 2))
+    cv = cross_validate_shortlists(units, ["keep", "learned"], settings=((1, None), (2, None), (2, 0.5)))
     assert cv["all"]["right"] > 0.95  # the learned evidence finds the original
     assert cv["1"]["decisions"] == cv["all"]["decisions"] == 200
     # The first-token scores mislead, but the fitted evidence also picks the list: nothing lost.
     assert cv["1"]["right"] > 0.95
+    # Each setting says how many candidates it scores in full, the spun text included.
+    assert cv["1"]["scored"] == 2 and cv["2"]["scored"] == 3 and cv["all"]["scored"] > 3
+    assert cv["2 within 0.5"]["scored"] <= 3
     # Without that evidence a one-candidate list (always c1 here) finds a third of the originals.
     blind = [{**u, "features": [{k: v for k, v in f.items() if k != "learned"} for f in u["features"]]} for u in units]
-    cv = cross_validate_shortlists(blind, ["keep"], ks=(1,))
+    cv = cross_validate_shortlists(blind, ["keep"], settings=((1, None),))
     assert 0.2 < cv["1"]["right"] < 0.5
 
 
-def test_the_shortest_list_within_half_a_point_is_chosen() -> None:
-    from spinfix.train.baseline_fit import shortest_list
+def test_the_cheapest_setting_within_the_tolerance_is_chosen() -> None:
+    from spinfix.train.baseline_fit import cheapest_shortlist
 
-    by_size = {"all": {"right": 0.60}, "4": {"right": 0.58}, "6": {"right": 0.596}, "8": {"right": 0.60}}
-    assert shortest_list(by_size) == 6
-    assert shortest_list({"all": {"right": 0.60}, "4": {"right": 0.5}}) is None
+    by_setting = {
+        "all": {"right": 0.60, "scored": 20.0},
+        "4": {"right": 0.58, "scored": 4.6},
+        "6": {"right": 0.596, "scored": 6.4},
+        "6 within 3.0": {"right": 0.597, "scored": 4.9},
+        "6 within 2.0": {"right": 0.59, "scored": 3.8},
+    }
+    assert cheapest_shortlist(by_setting, tolerance=0.005) == by_setting["6 within 3.0"]
+    assert cheapest_shortlist(by_setting, tolerance=0.01) == by_setting["6 within 2.0"]
+    assert cheapest_shortlist({"all": {"right": 0.60, "scored": 9.0}, "4": {"right": 0.5, "scored": 5.0}}, 0.01) is None
+
+
+def test_a_margin_keeps_only_candidates_near_the_best_rank() -> None:
+    from spinfix.baseline import shortlisted
+
+    rank = [0.0, -1.0, 2.0, -5.0, 1.5]  # the spun text first
+    assert shortlisted(rank, None, None) == [0, 1, 2, 3, 4]
+    assert shortlisted(rank, 2, None) == [0, 2, 4]
+    assert shortlisted(rank, 3, 1.0) == [0, 2, 4]  # within 1 of the best (2.0)
+    assert shortlisted([3.0, -1.0, 2.0], 6, 0.5) == [0]  # the spun text is far ahead: nothing else
 
 
 def test_calibration_shrinks_an_overconfident_score() -> None:

@@ -11,10 +11,18 @@ import math
 
 import torch
 
-from spinfix.baseline import EXTRA_TOKEN_COST
+from spinfix.baseline import needs_shortlist, shortlist_rank, shortlisted
 
 L2 = 0.01  # small: a dozen weights, thousands of decisions
-LM_SHORTLISTS = (4, 6, 8, 12)  # candidates scored in full, measured for BaselineRestorer.shortlist
+# (size, margin) settings of BaselineRestorer's shortlist measured by the fit: sizes alone, and
+# sizes with a margin behind the best first-token rank.
+SHORTLIST_SETTINGS: tuple[tuple[int | None, float | None], ...] = (
+    (4, None), (6, None), (8, None), (12, None),
+    *((k, m) for k in (6, 8) for m in (2.0, 3.0, 4.0, 5.0, 6.0)),
+)
+# What the released setting may cost in decisions right against scoring every candidate: a
+# point, for half of the LM's work (spinfix 0.1.5; models/rewriter/README.md has the table).
+SHORTLIST_TOLERANCE = 0.01
 
 
 def label(unit: dict, edits: list[list]) -> int | None:
@@ -155,21 +163,20 @@ def evidence_score(features: dict[str, float], weights: dict[str, float]) -> flo
     return sum(weights.get(k, 0.0) * v for k, v in features.items())
 
 
-def lm_shortlisted(units: list[dict], weights: dict[str, float], k: int) -> list[dict]:
-    """The decisions as `BaselineRestorer(shortlist=k)` makes them: only the spun text and the k
-    best candidates by evidence + w_lm * first-token log-probability - EXTRA_TOKEN_COST per
-    further token, labels re-pointed (-1 when the original was cut). Units must be recorded with
-    every candidate, its "first" and its "extra_tokens"."""
+def lm_shortlisted(units: list[dict], weights: dict[str, float], k: int | None, margin: float | None = None) -> list[dict]:
+    """The decisions as `BaselineRestorer(shortlist=k, shortlist_margin=margin)` makes them:
+    only the spun text and the candidates it would score in full, labels re-pointed (-1 when the
+    original was cut). Units must be recorded with every candidate, its "first" and its
+    "extra_tokens"."""
     out = []
     for u in units:
         n = len(u["candidates"])
-        if n <= k + 1:
+        if not needs_shortlist(n, k, margin):
             out.append(u)
             continue
-        w = weights.get("lm", 1.0)
-        extra = u.get("extra_tokens", [0] * n)
-        rank = [w * f + evidence_score(x, weights) - EXTRA_TOKEN_COST * t for f, x, t in zip(u["first"], u["features"], extra)]
-        keep = [0, *sorted(sorted(range(1, n), key=lambda j: -rank[j])[:k])]
+        prior = [evidence_score(x, weights) for x in u["features"]]
+        rank = shortlist_rank(weights.get("lm", 1.0), u["first"], prior, u.get("extra_tokens", [0] * n))
+        keep = shortlisted(rank, k, margin)
         v = {**u, **{key: [u[key][j] for j in keep] for key in ("candidates", "lm", "features", "first", "extra_tokens") if key in u}}
         if u["label"] is not None and u["label"] >= 0:
             v["label"] = keep.index(u["label"]) if u["label"] in keep else -1
@@ -181,32 +188,47 @@ def _named(w: torch.Tensor, names: list[str]) -> dict[str, float]:
     return {"lm": float(w[0]), **{k: float(v) for k, v in zip(names, w[1:])}}
 
 
-def cross_validate_shortlists(units: list[dict], names: list[str], ks: tuple[int, ...] = LM_SHORTLISTS) -> dict[str, dict]:
-    """Two-fold by sentence, per shortlist size: the share of all decisions with a known answer
-    (the original missing or cut from the list included) that the fitted score gets right.
+def setting_name(k: int | None, margin: float | None) -> str:
+    """How a shortlist setting is keyed in the fit's results: "all", "6", "6 within 4.0"."""
+    if k is None and margin is None:
+        return "all"
+    return f"{k if k is not None else 'any'}" + ("" if margin is None else f" within {float(margin)}")
+
+
+def cross_validate_shortlists(
+    units: list[dict], names: list[str], settings: tuple[tuple[int | None, float | None], ...] = SHORTLIST_SETTINGS
+) -> dict[str, dict]:
+    """Two-fold by sentence, per shortlist setting (size, margin): the share of all decisions
+    with a known answer (the original missing or cut from the list included) that the fitted
+    score gets right, and the candidates scored in full per decision (the spun text included;
+    the LM's cost grows with it).
 
     For each half: weights fitted on the other half with every candidate pick the shortlists of
     both halves; weights refitted on the other half's shortlists score this half's."""
     halves = _halves([u for u in units if u["label"] is not None and len(u["candidates"]) > 1])
     out: dict[str, dict] = {}
-    for k in (None, *ks):
-        right, total = 0, 0
+    for k, margin in ((None, None), *settings):
+        right, total, scored = 0, 0, 0
         for h in (0, 1):
             train, test = halves[1 - h], halves[h]
-            w_all = _named(fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1), names)
-            if k is not None:
-                train, test = lm_shortlisted(train, w_all, k), lm_shortlisted(test, w_all, k)
+            if k is not None or margin is not None:
+                w_all = _named(fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1), names)
+                train, test = lm_shortlisted(train, w_all, k, margin), lm_shortlisted(test, w_all, k, margin)
             w = fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1)
             for x, y in design(test, names):
                 right += y >= 0 and int(torch.argmax(x @ w)) == y
                 total += 1
-        out["all" if k is None else str(k)] = {"decisions": total, "right": round(right / max(total, 1), 4)}
+            scored += sum(len(u["candidates"]) for u in test)
+        out[setting_name(k, margin)] = {
+            "shortlist": k, "margin": margin, "decisions": total,
+            "right": round(right / max(total, 1), 4), "scored": round(scored / max(total, 1), 2),
+        }
     return out
 
 
-def shortest_list(by_size: dict[str, dict], tolerance: float = 0.005) -> int | None:
-    """The smallest shortlist (of `cross_validate_shortlists`) whose share right is within
-    `tolerance` of scoring every candidate; None when none is."""
-    full = by_size["all"]["right"]
-    sizes = sorted(int(k) for k in by_size if k != "all")
-    return next((k for k in sizes if by_size[str(k)]["right"] >= full - tolerance), None)
+def cheapest_shortlist(by_setting: dict[str, dict], tolerance: float = SHORTLIST_TOLERANCE) -> dict | None:
+    """The setting (of `cross_validate_shortlists`) that scores the fewest candidates in full
+    while its share right stays within `tolerance` of scoring every candidate; None when none does."""
+    full = by_setting["all"]["right"]
+    ok = [v for key, v in by_setting.items() if key != "all" and v["right"] >= full - tolerance]
+    return min(ok, key=lambda v: (v["scored"], -v["right"]), default=None)
