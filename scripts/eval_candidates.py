@@ -29,11 +29,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
     ap.add_argument("--sentences", type=int, default=3000)
+    ap.add_argument("--max-candidates", type=int, default=None, help="candidates a unit gets (default: the generator's)")
     ap.add_argument("--out", type=Path, default=Path("data/eval/candidates.json"))
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    gen = CandidateGenerator.default()
-    ks = (1, 8, 12, 16, gen.max_candidates)
+    gen = CandidateGenerator.default(**({} if args.max_candidates is None else {"max_candidates": args.max_candidates}))
+    ks = tuple(sorted({1, 8, 12, 16, 24, gen.max_candidates}))
     by_source: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in itertools.islice(read_jsonl(args.data / "dev.jsonl"), args.sentences):
         for _s, _e, orig, rep, src in r["edits"]:

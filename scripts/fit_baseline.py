@@ -31,6 +31,7 @@ from pathlib import Path
 
 import spinfix
 from spinfix.baseline import RIGHT_CONTEXT_WORDS
+from spinfix.candidates import DEFAULT_MAX_CANDIDATES
 from spinfix.restoration import SpanTask
 from spinfix.restore_eval import sample, tuning_sample
 from spinfix.train.baseline_fit import (
@@ -60,6 +61,7 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
             u["label"] = label(u, rec["edits"] if rec["spun"] else [])
             u["sentence_id"] = a + u.pop("task")
             u["right_context"] = restorer.right_context  # what the LM scores were read with
+            u["max_candidates"] = restorer.candidates.max_candidates
             units.append(u)
         logging.info("%d/%d sentences, %d decisions", min(a + chunk, len(tasks)), len(tasks), len(units))
     restorer.trace = None
@@ -86,6 +88,8 @@ def main() -> None:
                     help="with --shortlist: score only candidates within this much of the best first-token rank")
     ap.add_argument("--right-context", type=int, default=None,
                     help="words scored after each candidate (default: the restorer's); stored with --write")
+    ap.add_argument("--max-candidates", type=int, default=None,
+                    help="candidates a unit gets (default: the generator's); stored with --write")
     ap.add_argument("--write", action="store_true", help="store the weights in models/rewriter/spinfix.json")
     ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
     args = ap.parse_args()
@@ -98,6 +102,8 @@ def main() -> None:
         sf.restore_config.keep_bonus = 0.0
         if args.right_context is not None:
             sf.restore_config.baseline_right_context = args.right_context
+        if args.max_candidates is not None:
+            sf.restore_config.baseline_max_candidates = args.max_candidates
         dev = list(read_jsonl(args.data / "dev.jsonl"))
         tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
         records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
@@ -110,6 +116,10 @@ def main() -> None:
     if len(contexts) > 1:
         raise SystemExit(f"{args.trace} mixes decisions read with right contexts {sorted(contexts)}: record it again")
     right_context = contexts.pop()
+    lists = {u.get("max_candidates", DEFAULT_MAX_CANDIDATES) for u in units}
+    if len(lists) > 1 or (args.max_candidates is not None and lists != {args.max_candidates}):
+        raise SystemExit(f"{args.trace} was recorded with {sorted(lists)} candidates a unit, not {args.max_candidates}")
+    max_candidates = lists.pop()
     if any("first" not in u for u in units):
         raise SystemExit(f"{args.trace} has no first-token scores (recorded before spinfix 0.1.4): record it again")
     names = sorted({k for u in units for f in u["features"] for k in f})
@@ -150,6 +160,7 @@ def main() -> None:
         "shortlist": args.shortlist,
         "shortlist_margin": args.margin,
         "right_context": right_context,
+        "max_candidates": max_candidates,
         "shortlists_cross_validated": by_setting,
         "calibration": list(calib),
         "reliability": reliability,
@@ -166,6 +177,7 @@ def main() -> None:
         cfg["baseline_shortlist_margin"] = result["shortlist_margin"]
         cfg["baseline_calibration"] = result["calibration"]
         cfg["baseline_right_context"] = right_context
+        cfg["baseline_max_candidates"] = max_candidates
         path.write_text(json.dumps(cfg, indent=2) + "\n")
 
 

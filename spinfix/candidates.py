@@ -98,6 +98,10 @@ def _invert(table: dict[str, list[str]]) -> dict[str, list[str]]:
     return dict(inv)
 
 
+# Candidates a unit gets, best ranked first (the spun text itself comes on top of them).
+DEFAULT_MAX_CANDIDATES = 24
+
+
 class CandidateGenerator:
     """Ranked candidate originals for spun words and phrases."""
 
@@ -105,7 +109,7 @@ class CandidateGenerator:
         self,
         lexicon: Lexicon,
         wordnet: WordNetSource | None = None,
-        max_candidates: int = 24,
+        max_candidates: int = DEFAULT_MAX_CANDIDATES,
         glove: GloveSource | None = None,
         learned: dict[str, list[str]] | None = None,
         ranker: dict[str, float] | None = None,
@@ -122,7 +126,7 @@ class CandidateGenerator:
         self._cache: dict[str, tuple[tuple[str, ...], dict[str, dict[str, float]]]] = {}
 
     @classmethod
-    def default(cls, lexicon: Lexicon | None = None, max_candidates: int = 24) -> "CandidateGenerator":
+    def default(cls, lexicon: Lexicon | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES) -> "CandidateGenerator":
         return cls(
             lexicon or Lexicon.load(), WordNetSource.load(), max_candidates=max_candidates,
             glove=GloveSource.load(), learned=load_swaps(), ranker=load_ranker(),

@@ -50,6 +50,7 @@ class RestoreConfig:
     baseline_calibration: list[float] | None = None  # softmax -> P(right), (a, b) of a logistic map
     baseline_int8: bool = False  # the baseline's LM quantised to int8 on the CPU (its weights were fitted so)
     baseline_right_context: int | None = None  # words scored after a candidate; None: the restorer's default
+    baseline_max_candidates: int | None = None  # candidates a unit gets, ranked; None: the generator's default
 
     @classmethod
     def load(cls, rewriter_dir: Path | None) -> "RestoreConfig":
@@ -66,6 +67,7 @@ class RestoreConfig:
             baseline_calibration=d.get("baseline_calibration"),
             baseline_int8=d.get("baseline_int8", False),
             baseline_right_context=d.get("baseline_right_context"),
+            baseline_max_candidates=d.get("baseline_max_candidates"),
         )
 
 
@@ -234,8 +236,9 @@ class Spinfix:
         cfg = self.restore_config
         model, tok = load_base(self.device or "cpu", int8=cfg.baseline_int8)
         extra = {} if cfg.baseline_right_context is None else {"right_context": cfg.baseline_right_context}
+        cands = {} if cfg.baseline_max_candidates is None else {"max_candidates": cfg.baseline_max_candidates}
         return BaselineRestorer(
-            LMScorer(model, tok), CandidateGenerator.default(),
+            LMScorer(model, tok), CandidateGenerator.default(**cands),
             keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,
             shortlist_margin=cfg.baseline_shortlist_margin,
             calibration=cfg.baseline_calibration, **extra,
