@@ -31,6 +31,7 @@ import torch
 DOC_START = "<|endoftext|>"  # SmolLM2's document separator: "a text starts here"
 # Positions sent through the LM head (49,152 logits each) at once: bounds the memory of a pass.
 HEAD_CHUNK = 512
+IDS_CACHE = 100_000  # texts whose token ids are remembered (then forgotten all at once)
 
 
 class LMScorer:
@@ -41,9 +42,19 @@ class LMScorer:
         self.tok = tokenizer
         self.device = next(model.parameters()).device
         self.start_id = tokenizer.convert_tokens_to_ids(DOC_START)
+        self._ids: dict[str, tuple[int, ...]] = {}
 
     def ids(self, text: str) -> list[int]:
-        return self.tok(text, add_special_tokens=False)["input_ids"] if text else []
+        """Token ids of `text` (a copy). Remembered: the baseline tokenizes every candidate up to
+        three times a unit (first-token ranking, token count, scoring)."""
+        if not text:
+            return []
+        got = self._ids.get(text)
+        if got is None:
+            if len(self._ids) >= IDS_CACHE:
+                self._ids.clear()
+            got = self._ids[text] = tuple(self.tok(text, add_special_tokens=False)["input_ids"])
+        return list(got)
 
     def rows(self, n: int) -> Rows:
         """An empty batch of `n` texts, each starting at the document start."""
