@@ -73,6 +73,15 @@ def _usable(units: list[dict]) -> list[dict]:
     return [u for u in units if u["label"] is not None and u["label"] >= 0 and len(u["candidates"]) > 1]
 
 
+def _recorded_with(units: list[dict], key: str, default: int, wanted: int | None, trace: Path) -> int:
+    """The one value of `key` the trace's decisions were recorded with (traces before 0.1.5 do not
+    say: `default`); it must be `wanted` when that is given."""
+    seen = {u.get(key, default) for u in units}
+    if len(seen) > 1 or (wanted is not None and seen != {wanted}):
+        raise SystemExit(f"{trace} was recorded with {key} {sorted(seen)}, not {wanted}: record it again")
+    return seen.pop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", type=Path, default=Path("models"))
@@ -110,16 +119,8 @@ def main() -> None:
         units = collect(sf, records)
         args.trace.parent.mkdir(parents=True, exist_ok=True)
         args.trace.write_text(json.dumps(units))
-    contexts = {u.get("right_context", RIGHT_CONTEXT_WORDS) for u in units}
-    if args.right_context is not None and contexts != {args.right_context}:
-        raise SystemExit(f"{args.trace} was recorded with right context {sorted(contexts)}, not {args.right_context}")
-    if len(contexts) > 1:
-        raise SystemExit(f"{args.trace} mixes decisions read with right contexts {sorted(contexts)}: record it again")
-    right_context = contexts.pop()
-    lists = {u.get("max_candidates", DEFAULT_MAX_CANDIDATES) for u in units}
-    if len(lists) > 1 or (args.max_candidates is not None and lists != {args.max_candidates}):
-        raise SystemExit(f"{args.trace} was recorded with {sorted(lists)} candidates a unit, not {args.max_candidates}")
-    max_candidates = lists.pop()
+    right_context = _recorded_with(units, "right_context", RIGHT_CONTEXT_WORDS, args.right_context, args.trace)
+    max_candidates = _recorded_with(units, "max_candidates", DEFAULT_MAX_CANDIDATES, args.max_candidates, args.trace)
     if any("first" not in u for u in units):
         raise SystemExit(f"{args.trace} has no first-token scores (recorded before spinfix 0.1.4): record it again")
     names = sorted({k for u in units for f in u["features"] for k in f})

@@ -86,11 +86,13 @@ class Rows:
     def _pack(self, groups: Sequence[Sequence[list[int]]]) -> _Packed:
         """The token ids of groups[i] (row i's pieces) laid end to end."""
         tokens, row, block, offset, starts = [], [], [], [], []
+        b = 0  # the piece's number across all rows
         for i, pieces in enumerate(groups):
             starts.append([])
             for x in pieces:
                 starts[-1].append(len(tokens))
-                block += [len(starts[-1]) - 1 + sum(len(st) for st in starts[:-1])] * len(x)
+                block += [b] * len(x)
+                b += 1
                 tokens += x
                 row += [i] * len(x)
                 offset += range(len(x))
