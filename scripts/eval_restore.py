@@ -7,7 +7,8 @@ Figures per method: on a fixed sample of the synthetic test split (spun and clea
 they come), spun words restored exactly, clean words damaged, sentence exact match and chrF
 against doing nothing; on held-out dev tortured phrases placed in ordinary sentences, the share
 restored exactly and the control (correct phrase) changed. End to end through the detector's
-spans; --oracle adds the same synthetic figures with the gold spans handed to the restorer.
+spans; --oracle adds the same figures with the gold spans (the tortured phrase itself)
+handed to the restorer, to tell restoration errors from detection errors.
 """
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ def main() -> None:
         t1 = time.time()
         r["tortured_heldout"] = evaluate_tortured(sf, pairs, method)
         r["tortured_seconds"] = round(time.time() - t1, 1)
+        if args.oracle:
+            r["tortured_heldout_gold_spans"] = evaluate_tortured(sf, pairs, method, oracle=True)
         result["methods"][method] = r
         logging.info("%s: %s", method, json.dumps(r))
     if args.out.exists():  # keep the figures of methods not re-run (e.g. --methods baseline)

@@ -181,16 +181,18 @@ class CandidateGenerator:
         scores: dict[str, float] = {}
         evidence: dict[str, dict[str, float]] = {}
 
+        def votes(ev: dict[str, float]) -> float:
+            return sum(VOTES.get(k, 0) * v for k, v in ev.items())
+
         def add(form: str | None, ev: dict[str, float]) -> None:
-            votes = sum(VOTES.get(k, 0) * v for k, v in ev.items())
-            if not form or form == key or form in STOPWORDS and votes < 3:
+            if not form or form == key or form in STOPWORDS and votes(ev) < 3:
                 return
             z = zipf(form)
             if z < MIN_ZIPF:
                 return
             ev = {**ev, "zipf": z}
             if self.ranker is None:
-                prior = votes + z
+                prior = votes(ev) + z  # zipf itself has no votes
             else:
                 prior = sum(self.ranker.get(k, 0.0) * v for k, v in rank_features(ev, form).items())
             if prior > scores.get(form, float("-inf")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -179,22 +180,86 @@ def analyse(word: str) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=200_000)
 def inflect(lemma: str, tag: str) -> str | None:
-    """Inflect a (possibly multiword) lemma to a Penn tag; a phrase inflects its first word."""
-    from lemminflect import getInflection
+    """Inflect a (possibly multiword) lemma to a Penn tag; a phrase inflects its first word.
 
+    The same answer as lemminflect's getInflection, from forms kept per head word: candidate
+    generation asks for up to a few tags of each of tens of thousands of lemmas per article, and
+    getInflection deep-copies the head's whole table (or re-runs its guesser) on every call.
+    """
     head, _, rest = lemma.partition(" ")
-    forms = getInflection(head, tag=tag)
+    forms = _inflection(head, tag)
     if not forms:
         return None
     return forms[0] + (" " + rest if rest else "")
 
 
+def _inflection(head: str, tag: str) -> tuple[str, ...]:
+    """lemminflect's getInflection(head, tag), with its dictionary and out-of-vocabulary
+    tables looked up once per head (lowercase heads and tags other than NNP/NNPS: the rest go to
+    lemminflect as they are)."""
+    from lemminflect import getInflection
+    from lemminflect.core.LexicalUtils import pennTagAlts, tagToUPos
+
+    if tag in ("NNP", "NNPS") or head != head.lower():
+        return getInflection(head, tag=tag)
+    forms = _dictionary_forms(head)
+    form = forms.get(tag)
+    if form is None:
+        for alt in pennTagAlts(tag):
+            form = forms.get(alt)
+            if form:
+                break
+    if form is None:
+        form = _guessed_forms(head, tagToUPos(tag)).get(tag)
+    return form or ()
+
+
+@lru_cache(maxsize=100_000)
+def _dictionary_forms(head: str) -> dict[str, tuple[str, ...]]:
+    from lemminflect import getAllInflections
+
+    return getAllInflections(head)  # a fresh copy, kept read-only here
+
+
+@lru_cache(maxsize=100_000)
+def _guessed_forms(head: str, upos: str | None) -> dict[str, tuple[str, ...]]:
+    from lemminflect import getAllInflectionsOOV
+
+    return getAllInflectionsOOV(head, upos) if upos else {}
+
+
 @lru_cache(maxsize=200_000)
 def zipf(word: str) -> float:
-    """Zipf frequency of a word or phrase in English (0 = unseen, 7 = 'the')."""
+    """Zipf frequency of a word or phrase in English (0 = unseen, 7 = 'the').
+
+    Words and phrases of plain lowercase ASCII words are looked up in wordfreq's table
+    directly, with its arithmetic (its tokenizer leaves such words as they are, and costs most of
+    the time of a lookup); everything else goes through wordfreq.zipf_frequency.
+    """
+    parts = word.split(" ")
+    if all(p.isascii() and p.isalpha() and p.islower() for p in parts):
+        return _plain_zipf(parts)
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
+
+
+def _plain_zipf(words: list[str]) -> float:
+    """wordfreq's zipf_frequency of plain lowercase words, step by step: their frequencies
+    combine as 1/f = sum of 1/f_i (any unknown word: Zipf 0), the minimum is 1e-9 (Zipf 0),
+    three significant digits are kept, and the Zipf value is rounded to hundredths."""
+    from wordfreq import get_frequency_dict
+
+    table = get_frequency_dict("en", "best")
+    one_over = 0.0
+    for w in words:
+        f = table.get(w)
+        if f is None:
+            return 0.0
+        one_over += 1.0 / f
+    freq = max(1.0 / one_over, 1e-9)
+    freq = round(freq, math.floor(-math.log(freq, 10)) + 3)
+    return round(math.log(freq, 10) + 9, 2)
 
 
 def match_case(template: str, word: str) -> str:

@@ -62,22 +62,28 @@ def _chrf(hyps: list[str], refs: list[str]) -> float:
     return round(CHRF().corpus_score(hyps, [refs]).score, 2)
 
 
+def _restore_given(sf: Spinfix, tasks: Sequence[SpanTask], method: str | None) -> list[str]:
+    """Each task's sentence restored on exactly its spans, bypassing the detector; an edit below
+    the method's minimum confidence is not applied, as in restore()."""
+    restorer = sf.restorer(method)
+    min_conf = sf.restore_config.min_confidence.get(restorer.name, 0.0)
+    out = []
+    for task, sugg in zip(tasks, restorer.restore(tasks)):
+        texts = [g.text if g.confidence >= min_conf else task.sentence[s:e] for (s, e), g in zip(task.spans, sugg)]
+        out.append(apply(task.sentence, task.spans, texts))
+    return out
+
+
 def _oracle_restore(sf: Spinfix, records: Sequence[dict], method: str | None) -> list[str]:
     """Restored sentences when the restorer is given the gold spans (merged runs)."""
     from spinfix.train.rewriter import _merge_edits
 
-    restorer = sf.restorer(method)
-    tasks, where = [], []
-    for i, r in enumerate(records):
-        if r["spun"]:
-            spans = tuple((s, e) for s, e, _ in _merge_edits(r["text"], r["edits"]))
-            tasks.append(SpanTask(r["text"], spans))
-            where.append(i)
+    where = [i for i, r in enumerate(records) if r["spun"]]
+    tasks = [SpanTask(records[i]["text"], tuple((s, e) for s, e, _ in _merge_edits(records[i]["text"], records[i]["edits"])))
+             for i in where]
     out = [r["text"] for r in records]
-    min_conf = sf.restore_config.min_confidence.get(restorer.name, 0.0)
-    for i, task, sugg in zip(where, tasks, restorer.restore(tasks)):
-        texts = [g.text if g.confidence >= min_conf else task.sentence[s:e] for (s, e), g in zip(task.spans, sugg)]
-        out[i] = apply(task.sentence, task.spans, texts)
+    for i, text in zip(where, _restore_given(sf, tasks, method)):
+        out[i] = text
     return out
 
 
@@ -117,15 +123,26 @@ def evaluate_records(sf: Spinfix, records: Sequence[dict], method: str | None, o
     }
 
 
-def evaluate_tortured(sf: Spinfix, pairs: Sequence[TorturedPair], method: str | None) -> dict:
+def evaluate_tortured(sf: Spinfix, pairs: Sequence[TorturedPair], method: str | None, oracle: bool = False) -> dict:
     """Tortured phrases in ordinary sentences: restored exactly (the whole sentence equals the
     one with the correct phrase); the correct-phrase sentences are the control (any change is
-    damage)."""
+    damage). `oracle=True` hands the restorer the tortured phrase as the one span instead of the
+    detector's spans (no control: there is no phrase to hand it there)."""
     spun = [template_for(p.correct).format(p.tortured) for p in pairs]
     clean = [template_for(p.correct).format(p.correct) for p in pairs]
+    n = max(len(pairs), 1)
+    if oracle:
+        starts = [template_for(p.correct).index("{}") for p in pairs]
+        tasks = [SpanTask(t, ((s, s + len(p.tortured)),)) for t, s, p in zip(spun, starts, pairs)]
+        restored_texts = _restore_given(sf, tasks, method)
+        return {
+            "pairs": len(pairs),
+            "restored_exactly": round(sum(r == c for r, c in zip(restored_texts, clean)) / n, 4),
+            "chrf": _chrf(restored_texts, clean),
+            "do_nothing_chrf": _chrf(spun, clean),
+        }
     out_spun = sf.restore_many(spun, method=method)
     out_clean = sf.restore_many(clean, method=method)
-    n = max(len(pairs), 1)
     restored = sum(r.restored_text == c for r, c in zip(out_spun, clean))
     changed = sum(r.restored_text != c for r, c in zip(out_clean, clean))
     return {

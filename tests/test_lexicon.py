@@ -1,8 +1,10 @@
+import random
+import string
 import time
 
 import pytest
 
-from spinfix.lexicon import Lexicon, analyse, inflect, match_case
+from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +61,38 @@ def test_counting_synonyms_agrees_with_listing_them(lexicon) -> None:
     lexicon, _ = lexicon
     for term in ("war", "aid", "said", "no-such-word-here"):
         assert lexicon.count_synonyms(term) == len(lexicon.synonyms(term))
+
+
+def _plain_words(n: int, seed: int) -> list[str]:
+    from wordfreq import top_n_list
+
+    words = [w for w in top_n_list("en", 60_000) if w.isascii() and w.isalpha()]
+    return random.Random(seed).sample(words, n)
+
+
+def test_zipf_is_wordfreqs_own_figure_for_words_phrases_and_oddities():
+    # spinfix reads plain words straight from wordfreq's table (its tokenizer is most of the
+    # cost); the figure must not move by a hundredth.
+    from wordfreq import zipf_frequency
+
+    rng = random.Random(3)
+    words = _plain_words(3000, seed=1)
+    junk = ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(1, 10))) for _ in range(500)]
+    phrases = [" ".join(rng.sample(words, rng.randint(2, 4))) for _ in range(1000)]
+    odd = ["New York", "well-known", "u.s.", "3d", "don't", "café", "e-mail", "", "a  b", "THE"]
+    for w in words + junk + phrases + odd:
+        assert zipf(w) == zipf_frequency(w, "en"), w
+
+
+def test_inflect_gives_lemminflects_answer_for_every_tag():
+    # Forms are looked up once per head word; the answers must be getInflection's, out-of-
+    # vocabulary guesses and alternative tags (VBD for VBN, JJ for RB...) included.
+    from lemminflect import getInflection
+
+    heads = _plain_words(1500, seed=2) + ["qwertify", "glorp", "xylophonist", "Paris"]
+    tags = ("VB", "VBD", "VBN", "VBG", "VBZ", "VBP", "NN", "NNS", "JJ", "JJR", "JJS", "RB", "RBR", "RBS", "RP", "NNP")
+    for h in heads:
+        for t in tags:
+            forms = getInflection(h, tag=t)
+            assert inflect(h, t) == (forms[0] if forms else None), (h, t)
+    assert inflect("give up", "VBD") == "gave up"

@@ -1,7 +1,9 @@
 """How restoration is scored, and how the default method is chosen from the scores."""
 from __future__ import annotations
 
-from spinfix.restore_eval import choose_default, word_outcomes
+from spinfix.restoration import Suggestion
+from spinfix.restore_eval import choose_default, evaluate_tortured, word_outcomes
+from spinfix.tortured import TorturedPair
 
 RECORD = {
     "spun": True,
@@ -32,3 +34,34 @@ def test_a_slower_method_wins_on_a_clear_lead() -> None:
     assert best == "baseline"
     lead = notes["baseline_minus_rewriter"]
     assert lead["lead"] > 2 * lead["standard_error"]
+
+
+class AnswerRestorer:
+    """Knows the correct phrase of the tortured phrases in ANSWERS; leaves anything else."""
+
+    name = "answers"
+    ANSWERS = {"counterfeit consciousness": "artificial intelligence"}
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def restore(self, tasks):
+        out = []
+        for t in tasks:
+            texts = [t.sentence[s:e] for s, e in t.spans]
+            self.seen += texts
+            out.append([Suggestion(self.ANSWERS.get(x, x), 0.9) for x in texts])
+        return out
+
+
+def test_tortured_phrases_with_gold_spans_are_restored_on_the_phrase_alone(tiny_models) -> None:
+    import spinfix
+
+    sf = spinfix.Spinfix.load(tiny_models, device="cpu")
+    fake = AnswerRestorer()
+    sf._restorers[fake.name] = fake
+    pairs = [TorturedPair("counterfeit consciousness", "artificial intelligence"), TorturedPair("sack of words", "bag of words")]
+    res = evaluate_tortured(sf, pairs, method=fake.name, oracle=True)
+    assert fake.seen == ["counterfeit consciousness", "sack of words"]
+    assert res["pairs"] == 2 and res["restored_exactly"] == 0.5
+    assert res["chrf"] > res["do_nothing_chrf"]
