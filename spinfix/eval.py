@@ -6,6 +6,7 @@ these functions through the public API (the same code path users run).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -128,9 +129,9 @@ def clean_flag_rate(sf: Spinfix, sentences: list[str]) -> dict:
     return {"sentences": len(sentences), "flagged": flagged, "rate": round(flagged / max(len(sentences), 1), 4)}
 
 
-def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
-    """Tortured phrases placed in ordinary sentences: share flagged with a span on the phrase;
-    the same sentences with the correct phrase are the control (false flags)."""
+def placed(pairs: Sequence[TorturedPair]) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """Each pair in its template: the sentences with the tortured and with the correct phrase,
+    and where the tortured phrase is in the first."""
     spun_texts, clean_texts, where = [], [], []
     for p in pairs:
         tpl = template_for(p.correct)
@@ -138,6 +139,13 @@ def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
         clean_texts.append(tpl.format(p.correct))
         start = tpl.index("{}")
         where.append((start, start + len(p.tortured)))
+    return spun_texts, clean_texts, where
+
+
+def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
+    """Tortured phrases placed in ordinary sentences: share flagged with a span on the phrase;
+    the same sentences with the correct phrase are the control (false flags)."""
+    spun_texts, clean_texts, where = placed(pairs)
     spun_reports = sf.detect_many(spun_texts)
     clean_reports = sf.detect_many(clean_texts)
     sentence_flagged = sum(r.is_spun for r in spun_reports)

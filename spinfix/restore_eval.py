@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spinfix.eval import template_for
+from spinfix.eval import placed
 from spinfix.pipeline import Spinfix
 from spinfix.restoration import SpanTask, apply
 from spinfix.tokens import tokenize
@@ -128,13 +128,10 @@ def evaluate_tortured(sf: Spinfix, pairs: Sequence[TorturedPair], method: str | 
     one with the correct phrase); the correct-phrase sentences are the control (any change is
     damage). `oracle=True` hands the restorer the tortured phrase as the one span instead of the
     detector's spans (no control: there is no phrase to hand it there)."""
-    spun = [template_for(p.correct).format(p.tortured) for p in pairs]
-    clean = [template_for(p.correct).format(p.correct) for p in pairs]
+    spun, clean, where = placed(pairs)
     n = max(len(pairs), 1)
     if oracle:
-        starts = [template_for(p.correct).index("{}") for p in pairs]
-        tasks = [SpanTask(t, ((s, s + len(p.tortured)),)) for t, s, p in zip(spun, starts, pairs)]
-        restored_texts = _restore_given(sf, tasks, method)
+        restored_texts = _restore_given(sf, [SpanTask(t, (w,)) for t, w in zip(spun, where)], method)
         return {
             "pairs": len(pairs),
             "restored_exactly": round(sum(r == c for r, c in zip(restored_texts, clean)) / n, 4),
