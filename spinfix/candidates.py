@@ -17,11 +17,12 @@ import json
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
-from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
+from spinfix.lexicon import Lexicon, analyse, inflect, match_case, noun_number, same_lemma, zipf
 from spinfix.substitutions import FUNCTION_PHRASES, STOPWORDS, GloveSource, WordNetSource
 from spinfix.tokens import tokenize
 from spinfix.tortured import load_swaps
@@ -96,6 +97,21 @@ def _invert(table: dict[str, list[str]]) -> dict[str, list[str]]:
         for n in neighbours:
             inv[n].append(word)
     return dict(inv)
+
+
+def _spinner_could(spun: str) -> Callable[[str], bool]:
+    """Whether a candidate original could have become `spun` in a real spinner's hands.
+
+    Real spinners keep a singular noun singular (under 2 % of the singular nouns in the dev
+    tortured phrases stand for a plural) and swap words, not inflections ("networks" is never
+    spun as "network"); offered such candidates, the LM often prefers them in context, and
+    turning "network" into "networks" damages clean text. Checked on the ranked list, so only
+    the candidates that make the cut are analysed.
+    """
+    if " " in spun:
+        return lambda form: True
+    singular = noun_number(spun) == "singular"
+    return lambda form: " " in form or not (same_lemma(form, spun) or singular and noun_number(form) == "plural")
 
 
 # Candidates a unit gets, best ranked first (the spun text itself comes on top of them).
@@ -188,7 +204,9 @@ class CandidateGenerator:
             if not form or form == key or form in STOPWORDS and votes(ev) < 3:
                 return
             z = zipf(form)
-            if z < MIN_ZIPF:
+            # A whole-phrase swap is specific evidence: technical originals ("tanh function")
+            # are rare words and must not be filtered as rare.
+            if z < MIN_ZIPF and "phrase_whole" not in ev:
                 return
             ev = {**ev, "zipf": z}
             if self.ranker is None:
@@ -210,7 +228,7 @@ class CandidateGenerator:
         else:
             for cand, ev in self._lemma_sources(key).items():
                 add(cand, ev)
-        ranked = sorted(scores, key=lambda c: -scores[c])[: self.max_candidates]
+        ranked = list(islice(filter(_spinner_could(key), sorted(scores, key=lambda c: -scores[c])), self.max_candidates))
         out = (key, *ranked)
         self._cache[key] = (out, {c: evidence[c] for c in ranked})
         return self._cache[key]
@@ -233,6 +251,10 @@ class CandidateGenerator:
                 if n > 1 and key not in self.phrase_inverse and not self.lexicon.sources(key):
                     continue
                 cands = self.originals(key)
+                if n > 1 and len(cands) == 1:
+                    # A known phrase whose originals were all filtered out (too rare, as in
+                    # "tanh work" -> "tanh function"): restore its words one by one instead.
+                    continue
                 out.append(Unit(s, e, text, tuple(match_case(text, c) if j else text for j, c in enumerate(cands))))
                 i += n
                 break

@@ -179,6 +179,34 @@ def analyse(word: str) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=200_000)
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's lemmas of a word form by part of speech ({"NOUN": ("network",), ...})."""
+    from lemminflect import getAllLemmas
+
+    return dict(getAllLemmas(word.lower()))
+
+
+def noun_number(word: str) -> str | None:
+    """"singular" or "plural" for a noun form ("network", "networks"); None for other words and
+    for forms that are both ("data": datum's plural, and a singular mass noun). A form equal to
+    its lemma counts as singular, though lemminflect also lists it as a plural ("technique")."""
+    nouns = _lemmas(word).get("NOUN", ())
+    w = word.lower()
+    singular = w in nouns
+    plural = any(lemma != w for lemma in nouns)
+    if plural != singular:
+        return "plural" if plural else "singular"
+    return None
+
+
+def same_lemma(a: str, b: str) -> bool:
+    """Whether two words are forms of one lemma ("agreement", "agreements"): a spinner swaps
+    words, it does not re-inflect them."""
+    la = {lemma for lemmas in _lemmas(a).values() for lemma in lemmas}
+    return any(lemma in la for lemmas in _lemmas(b).values() for lemma in lemmas)
+
+
+@lru_cache(maxsize=200_000)
 def inflect(lemma: str, tag: str) -> str | None:
     """Inflect a (possibly multiword) lemma to a Penn tag; a phrase inflects its first word.
 

@@ -6,13 +6,15 @@ import math
 import pytest
 
 from spinfix.candidates import CandidateGenerator, load_ranker
+from spinfix.lexicon import noun_number
 from spinfix.substitutions import GloveSource
 
 
 @pytest.fixture(scope="module")
 def candidates(lexicon) -> CandidateGenerator:
     glove = GloveSource({"assistance": ["help", "aid"], "war": ["conflict"]})
-    learned = {"profound": ["deep"], "consciousness": ["intelligence"], "huge information": ["big data"]}
+    learned = {"profound": ["deep"], "consciousness": ["intelligence"], "huge information": ["big data"],
+               "tanh work": ["tanh function"]}
     return CandidateGenerator(lexicon, wordnet=None, glove=glove, learned=learned)
 
 
@@ -29,6 +31,7 @@ def test_the_spun_text_itself_comes_first(candidates: CandidateGenerator) -> Non
         ("profound", "deep"),  # a learned tortured-phrase swap
         ("help", "assistance"),  # GloVe, inverted: "help" is a neighbour of "assistance"
         ("huge information", "big data"),  # a learned multiword phrase
+        ("tanh work", "tanh function"),  # a learned phrase whose original is a rare word
     ],
 )
 def test_the_original_is_among_the_candidates(candidates: CandidateGenerator, spun: str, original: str) -> None:
@@ -41,6 +44,24 @@ def test_units_take_known_phrases_whole(candidates: CandidateGenerator) -> None:
     units = candidates.span_units(sent, spans)
     assert [[u.text for u in us] for us in units] == [["for the reason that"], ["huge information"]]
     assert units[1][0].candidates[:2] == ("huge information", "big data")
+
+
+def test_a_singular_noun_gets_no_plural_or_other_forms_of_itself(candidates: CandidateGenerator) -> None:
+    # Real spinners keep the number of a noun and swap words, not inflections: "networks" for
+    # "network" would be damage, however well the LM likes it in context.
+    cands = candidates.originals("network")
+    assert "networks" not in cands
+    assert not [c for c in cands[1:] if noun_number(c) == "plural"]
+    assert "methods" not in candidates.originals("technique")
+
+
+def test_a_phrase_with_nothing_to_offer_is_restored_word_by_word(candidates: CandidateGenerator) -> None:
+    # Moby lists "wind force" under "anemology" only, a word too rare to be an original in
+    # news: the phrase has no candidates, so its words are units of their own.
+    sent = "The wind force rose."
+    units = candidates.span_units(sent, [(sent.index("wind"), sent.index(" rose"))])[0]
+    assert [u.text for u in units] == ["wind", "force"]
+    assert all(len(u.candidates) > 1 for u in units)
 
 
 def test_evidence_names_the_sources_that_propose_a_candidate(candidates: CandidateGenerator) -> None:

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
+from spinfix.lexicon import Lexicon, analyse, inflect, match_case, noun_number, same_lemma, zipf
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +96,20 @@ def test_inflect_gives_lemminflects_answer_for_every_tag():
             forms = getInflection(h, tag=t)
             assert inflect(h, t) == (forms[0] if forms else None), (h, t)
     assert inflect("give up", "VBD") == "gave up"
+
+
+@pytest.mark.parametrize(
+    ("word", "number"),
+    [("network", "singular"), ("networks", "plural"), ("technique", "singular"), ("children", "plural"),
+     ("data", None), ("quickly", None)],
+)
+def test_noun_number_reads_words_that_can_only_be_one(word: str, number: str | None) -> None:
+    # lemminflect lists "technique" (like "species") as its own plural too; a form equal to its
+    # lemma is read as singular, the common case in prose.
+    assert noun_number(word) == number
+
+
+def test_same_lemma_links_forms_of_one_word_only() -> None:
+    assert same_lemma("agreement", "agreements")
+    assert same_lemma("said", "says")
+    assert not same_lemma("network", "organization")
