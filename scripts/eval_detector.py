@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import spinfix
-from spinfix.eval import clean_flag_rate, evaluate_split, spinner_realism, tortured_flag_rate
+from spinfix.eval import clean_flag_rate, evaluate_split, spinner_number_changes, spinner_realism, tortured_flag_rate
 from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
 from spinfix.train.data import read_jsonl
 
@@ -54,6 +54,8 @@ def main() -> None:
 
         spinner = Spinner.default(tortured_swaps=swap_table(seen), tortured_phrases=phrase_table(seen))
         result["spinner_realism"] = {"heldout": spinner_realism(spinner, held), "spinner_share": spinner_realism(spinner, seen)}
+        clean = sorted({r["clean"] for r in records})[:3000]
+        result["spinner_number_changes"] = spinner_number_changes(spinner, clean, pairs)
     result["seconds"] = round(time.time() - t0, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -6,11 +6,13 @@ these functions through the public API (the same code path users run).
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from spinfix.lexicon import noun_number, same_lemma
 from spinfix.pipeline import Spinfix
 from spinfix.tokens import tokenize
 from spinfix.tortured import TorturedPair
@@ -162,14 +164,47 @@ def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
     }
 
 
-def spinner_realism(spinner, pairs: list[TorturedPair]) -> dict:
-    """Share of real word swaps (correct word -> tortured word, from equal-length pairs) that the
-    synthetic spinner can propose, per substitution source and for all sources together."""
+def word_swaps(pairs: Sequence[TorturedPair]) -> list[tuple[str, str]]:
+    """Real word swaps (correct word, tortured word) from the equal-length tortured pairs."""
     swaps = []
     for p in pairs:
         t, c = p.tortured.split(), p.correct.split()
         if len(t) == len(c):
             swaps += [(cw, tw) for tw, cw in zip(t, c) if tw != cw and tw.isalpha() and cw.isalpha()]
+    return swaps
+
+
+def number_changes(swaps: Sequence[tuple[str, str]]) -> dict:
+    """How a spinner treats inflection, from (original word, spun word) pairs: the share of
+    singular nouns it made plural, of plural nouns it made singular, and of swaps that are only
+    another form of the same word."""
+    sg = [spun for orig, spun in swaps if noun_number(orig) == "singular"]
+    pl = [spun for orig, spun in swaps if noun_number(orig) == "plural"]
+    return {
+        "word_swaps": len(swaps),
+        "singular_made_plural": round(sum(noun_number(w) == "plural" for w in sg) / max(len(sg), 1), 4),
+        "plural_made_singular": round(sum(noun_number(w) == "singular" for w in pl) / max(len(pl), 1), 4),
+        "same_word_other_form": round(sum(same_lemma(o, s) for o, s in swaps) / max(len(swaps), 1), 4),
+    }
+
+
+def spinner_number_changes(spinner, sentences: Sequence[str], pairs: Sequence[TorturedPair], seed: int = 0) -> dict:
+    """`number_changes` of the real tortured swaps against the spinner's own single-word swaps
+    on `sentences` (spun at rate 0.3 with a fixed seed)."""
+    rng = random.Random(seed)
+    synthetic = [
+        (e.original.lower(), e.replacement.lower())
+        for text in sentences
+        for e in spinner.spin(text, 0.3, rng).edits
+        if " " not in e.original and " " not in e.replacement
+    ]
+    return {"real_tortured": number_changes(word_swaps(pairs)), "synthetic": number_changes(synthetic)}
+
+
+def spinner_realism(spinner, pairs: list[TorturedPair]) -> dict:
+    """Share of real word swaps (correct word -> tortured word, from equal-length pairs) that the
+    synthetic spinner can propose, per substitution source and for all sources together."""
+    swaps = word_swaps(pairs)
     n = max(len(swaps), 1)
     out = {"word_swaps": len(swaps)}
     for src, _ in spinner.sources:

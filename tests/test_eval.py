@@ -59,3 +59,10 @@ def test_recalibration_fits_thresholds_on_dev_and_saves_them(tiny_models, tmp_pa
     assert 0.0 < saved.threshold < 1.0 and 0.2 <= saved.span_threshold <= 0.8
     assert saved.calibration == cfg.calibration and len(saved.calibration) == 4
     assert saved.extra["dev_sentences"] == 40
+
+
+def test_number_changes_count_how_a_spinner_treats_inflection():
+    from spinfix.eval import number_changes
+
+    got = number_changes([("network", "networks"), ("network", "web"), ("networks", "web"), ("agreement", "agreements")])
+    assert got == {"word_swaps": 4, "singular_made_plural": 0.6667, "plural_made_singular": 1.0, "same_word_other_form": 0.5}
