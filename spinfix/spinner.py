@@ -12,7 +12,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 
-from spinfix.lexicon import Lexicon, analyse, inflect, match_case, noun_number, same_lemma, zipf
+from spinfix.lexicon import Lexicon, analyse, inflect, match_case, zipf
 from spinfix.substitutions import (
     FUNCTION_PHRASES,
     STOPWORDS,
@@ -181,9 +181,6 @@ class Spinner:
             return self._cand_cache[key]
         out: list[str] = []
         readings = analyse(word) or ((word, ""),)
-        # Real spinners keep a singular noun singular (2 % of the singular nouns in the dev
-        # tortured phrases became plurals) and swap words, not forms of one word.
-        singular = noun_number(word) == "singular"
         for lemma, tag in readings:
             for cand in source.candidates(lemma):
                 if not plausible(cand, lemma):
@@ -195,11 +192,8 @@ class Spinner:
                 # lemminflect happily makes "recitationed" from a noun; spinners emit real words.
                 if inflected and form and zipf(form.split()[0]) < 1.5:
                     continue
-                if not form or form == word or form in out or same_lemma(form, word):
-                    continue
-                if singular and " " not in form and noun_number(form) == "plural":
-                    continue
-                out.append(form)
+                if form and form != word and form not in out:
+                    out.append(form)
         if word.endswith("ly") and len(word) > 5:
             out += [c for c in self._adverbs(source, word) if c not in out]
         self._cand_cache[key] = out
