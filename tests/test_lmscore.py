@@ -49,6 +49,31 @@ def test_first_token_scores_come_from_the_last_read(tiny_lm) -> None:
     assert first == pytest.approx(want.item(), abs=1e-4)
 
 
+def test_prefetched_ids_are_the_ids_of_each_text_alone(tiny_lm) -> None:
+    model, tok = tiny_lm
+    texts = [" mentioned the", " navy help", "", " navy help", "Psaki's \u201cwar\u201d"]
+    scorer = LMScorer(model, tok)
+    scorer.prefetch(texts)
+    alone = LMScorer(model, tok)
+    assert [scorer.ids(t) for t in texts] == [alone.ids(t) for t in texts]
+    assert [scorer.ids(t) for t in texts] == [tok(t, add_special_tokens=False)["input_ids"] for t in texts]
+
+
+def test_first_token_scores_of_many_texts_come_from_one_read(tiny_lm) -> None:
+    model, tok = tiny_lm
+    scorer = LMScorer(model, tok)
+    rows = scorer.rows(1)
+    rows.extend(["The president"])
+    texts = [" mentioned the", "", " said"]
+    got = rows.first_token_logp(0, texts)
+    with torch.no_grad():
+        ids = [scorer.start_id] + scorer.ids("The president")
+        logp = torch.log_softmax(model(torch.tensor([ids])).logits[0, -1], dim=-1)
+    assert got[1] == 0.0  # nothing to score
+    assert got[0] == pytest.approx(logp[scorer.ids(" mentioned")[0]].item(), abs=1e-4)
+    assert got[2] == pytest.approx(logp[scorer.ids(" said")[0]].item(), abs=1e-4)
+
+
 def test_a_committed_continuation_is_read_as_if_extended(tiny_lm) -> None:
     model, tok = tiny_lm
     scorer = LMScorer(model, tok)
