@@ -17,7 +17,7 @@ import json
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # Originals in copied news are ordinary words; rarer ones cost LM time and are seldom right.
 MIN_ZIPF = 2.5
+# Hyphenated words of up to this many parts get candidates with one part swapped back.
+MAX_HYPHEN_PARTS = 3
 # Longest multiword unit looked up as a phrase.
 MAX_PHRASE_WORDS = 5
 # Votes per source (Moby's inverse direction, the spinner's own, counts 2). Learned tortured
@@ -228,10 +230,31 @@ class CandidateGenerator:
         else:
             for cand, ev in self._lemma_sources(key).items():
                 add(cand, ev)
+        if not scores:
+            for form, ev in self._hyphen_parts(key):
+                add(form, ev)
         ranked = list(islice(filter(_spinner_could(key), sorted(scores, key=lambda c: -scores[c])), self.max_candidates))
         out = (key, *ranked)
         self._cache[key] = (out, {c: evidence[c] for c in ranked})
         return self._cache[key]
+
+    def _hyphen_parts(self, key: str) -> Iterator[tuple[str, dict[str, float]]]:
+        """For a hyphenated word no source knows whole, the compounds with one part swapped
+        back: spinners treat the hyphen as a space ("x-ray" -> "x-beam", "human-computer" ->
+        "human-pc", "10-fold" -> "10-crease"; about one real tortured word swap in 40). Each
+        carries its part's evidence; a part's phrase candidates are skipped (no hyphen inside
+        a compound's part)."""
+        parts = key.split("-")
+        if " " in key or not 1 < len(parts) <= MAX_HYPHEN_PARTS or not all(parts):
+            return
+        for i, part in enumerate(parts):
+            if not (part.isalpha() and len(part) > 1):
+                continue
+            out, evidence = self._ranked(part)
+            for cand in out[1:]:
+                if " " not in cand and "-" not in cand:
+                    ev = {k: v for k, v in evidence[cand].items() if k not in ("zipf", "prior")}
+                    yield "-".join([*parts[:i], cand, *parts[i + 1 :]]), ev
 
     # -- spans ------------------------------------------------------------------------------
 

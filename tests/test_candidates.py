@@ -64,6 +64,22 @@ def test_a_phrase_with_nothing_to_offer_is_restored_word_by_word(candidates: Can
     assert all(len(u.candidates) > 1 for u in units)
 
 
+def test_a_hyphenated_word_no_source_knows_gets_its_parts_swapped_back(candidates: CandidateGenerator) -> None:
+    # Spinners treat the hyphen as a space: "10-fold" became "10-crease" and "k-nearest"
+    # "k-closest" in real paper-mill texts.
+    assert "k-nearest" in candidates.originals("k-closest")
+    cands = candidates.originals("10-crease")
+    assert "10-fold" in cands
+    assert all(c.startswith("10-") for c in cands)  # numbers and one-letter parts stay as they are
+    assert candidates.evidence("10-crease", "10-fold")["moby_source"] == 1  # the part's evidence: "fold" lists "crease"
+
+
+def test_a_hyphenated_word_a_source_knows_whole_keeps_those_candidates(candidates: CandidateGenerator) -> None:
+    cands = candidates.originals("well-being")
+    assert "welfare" in cands
+    assert not [c for c in cands[1:] if c.startswith("well-")]
+
+
 def test_evidence_names_the_sources_that_propose_a_candidate(candidates: CandidateGenerator) -> None:
     ev = candidates.evidence("profound", "deep")
     assert ev["learned"] == 1
