@@ -23,9 +23,8 @@ import numpy as np
 
 import spinfix
 from spinfix.report import Report
-from spinfix.restore_eval import TUNING_SENTENCES, choose_default, tuning_sample, word_outcomes
+from spinfix.restore_eval import TUNING_SENTENCES, choose_default, edit_outcomes, reliability, tuning_sample, word_outcomes
 from spinfix.train.data import read_jsonl
-from spinfix.train.rewriter import _merge_edits
 
 # Fastest first (data/eval/bench_restore.json): a slower method must earn the default.
 BY_SPEED = ("rewriter", "baseline")
@@ -40,13 +39,6 @@ def restored_at(report: Report, min_conf: float) -> str:
             pos = sp.end
     out.append(report.text[pos:])
     return "".join(out)
-
-
-def edit_correct(report: Report, record: dict) -> list[tuple[float, bool]]:
-    """(confidence, right?) per proposed edit: right when it puts back the gold original of a
-    gold span it lines up with exactly."""
-    gold = {(s, e): o for s, e, o in _merge_edits(record["text"], record["edits"])} if record["spun"] else {}
-    return [(sp.confidence, gold.get((sp.start, sp.end)) == sp.suggestion) for sp in report.spans if sp.is_edit]
 
 
 def main() -> None:
@@ -80,14 +72,7 @@ def main() -> None:
         chosen[method] = pick
         at_pick = next(s for s in sweep if s["min_confidence"] == pick)
         per_sentence[method] = [word_outcomes(restored_at(rep, pick), rec)[:2] for rep, rec in zip(reports, records)]
-        edits = [x for rep, rec in zip(reports, records) for x in edit_correct(rep, rec)]
-        bins = []
-        for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
-            sel = [ok_ for c, ok_ in edits if lo <= c < lo + 0.2 or (lo == 0.8 and c == 1.0)]
-            mean_c = [c for c, _ in edits if lo <= c < lo + 0.2 or (lo == 0.8 and c == 1.0)]
-            if sel:
-                bins.append({"confidence": f"{lo:.1f}-{lo + 0.2:.1f}", "edits": len(sel),
-                             "mean_confidence": round(float(np.mean(mean_c)), 3), "right": round(float(np.mean(sel)), 3)})
+        bins = reliability([x for rep, rec in zip(reports, records) for x in edit_outcomes(rep, rec)])
         result["methods"][method] = {"chosen_min_confidence": pick, "at_chosen": at_pick, "sweep": sweep, "reliability": bins}
         logging.info("%s: min_confidence %.2f; %s", method, pick, json.dumps(bins))
     best, comparison = choose_default(per_sentence, BY_SPEED)

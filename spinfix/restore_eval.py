@@ -19,6 +19,7 @@ import numpy as np
 
 from spinfix.eval import placed
 from spinfix.pipeline import Spinfix
+from spinfix.report import Report
 from spinfix.restoration import SpanTask, apply
 from spinfix.tokens import tokenize
 from spinfix.tortured import TorturedPair
@@ -56,6 +57,46 @@ def word_outcomes(restored: str, record: dict) -> tuple[int, int, int, int]:
     return spun, restored_n, clean, damaged
 
 
+def edit_outcomes(report: Report, record: dict) -> list[tuple[float, bool]]:
+    """(confidence, right?) for every edit a restorer proposed (applied or not). Right when the
+    suggestion is exactly the original wording of the span's stretch: the spun text with every
+    gold edit inside the span undone, where at least one gold edit lies inside it and none
+    straddles its edges. A span wider than the gold one (a clean word flagged beside a spun one)
+    is judged on its whole stretch; an edit of clean words only is wrong."""
+    gold = record["edits"] if record.get("spun") else []
+    out = []
+    for sp in report.spans:
+        if not sp.is_edit:
+            continue
+        inside = [g for g in gold if sp.start <= g[0] and g[1] <= sp.end]
+        straddles = any(g[0] < sp.end and sp.start < g[1] for g in gold if g not in inside)
+        original = report.text[sp.start : sp.end]
+        for g_start, g_end, orig, *_ in sorted(inside, key=lambda g: -g[0]):
+            original = original[: g_start - sp.start] + orig + original[g_end - sp.start :]
+        out.append((sp.confidence or 0.0, bool(inside) and not straddles and sp.suggestion == original))
+    return out
+
+
+def reliability(outcomes: Sequence[tuple[float, bool]], width: float = 0.2) -> list[dict]:
+    """Edits binned by confidence: how many, their mean confidence, the share right."""
+    bins = []
+    for k in range(round(1 / width)):
+        lo, last = k * width, k == round(1 / width) - 1
+        sel = [(c, ok) for c, ok in outcomes if lo <= c < lo + width or (last and c >= lo)]
+        if sel:
+            bins.append({"confidence": f"{lo:.1f}-{lo + width:.1f}", "edits": len(sel),
+                         "mean_confidence": round(float(np.mean([c for c, _ in sel])), 3),
+                         "right": round(float(np.mean([ok for _, ok in sel])), 3)})
+    return bins
+
+
+def calibration_error(bins: Sequence[dict]) -> float:
+    """Expected calibration error over reliability bins: |mean confidence - share right|,
+    weighted by the edits in each bin."""
+    n = sum(b["edits"] for b in bins)
+    return round(sum(b["edits"] * abs(b["mean_confidence"] - b["right"]) for b in bins) / max(n, 1), 4)
+
+
 def _chrf(hyps: list[str], refs: list[str]) -> float:
     from sacrebleu.metrics import CHRF
 
@@ -89,10 +130,15 @@ def _oracle_restore(sf: Spinfix, records: Sequence[dict], method: str | None) ->
 
 def evaluate_records(sf: Spinfix, records: Sequence[dict], method: str | None, oracle: bool = False) -> dict:
     """Restoration figures on labelled synthetic sentences (spun and clean)."""
+    calibration = {}
     if oracle:
         restored = _oracle_restore(sf, records, method)
     else:
-        restored = [r.restored_text for r in sf.restore_many([r["text"] for r in records], method=method)]
+        reports = sf.restore_many([r["text"] for r in records], method=method)
+        restored = [r.restored_text for r in reports]
+        # Every proposed edit, applied or not: does its confidence say how often it is right?
+        bins = reliability([x for rep, rec in zip(reports, records) for x in edit_outcomes(rep, rec)])
+        calibration = {"edit_reliability": bins, "edit_calibration_error": calibration_error(bins)}
     tot = [0, 0, 0, 0]
     base = [0, 0, 0, 0]
     exact = exact_spun = n_spun = 0
@@ -116,6 +162,7 @@ def evaluate_records(sf: Spinfix, records: Sequence[dict], method: str | None, o
         "sentence_exact": round(exact / max(len(records), 1), 4),
         "spun_sentence_exact": round(exact_spun / max(n_spun, 1), 4),
         "chrf": _chrf([o for _, o in spun_records], [r["clean"] for r, _ in spun_records]),
+        **calibration,
         "do_nothing": {
             "spun_words_restored": round(base[1] / max(base[0], 1), 4),
             "chrf": _chrf([r["text"] for r, _ in spun_records], [r["clean"] for r, _ in spun_records]),

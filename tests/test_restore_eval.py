@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from spinfix.restoration import Suggestion
-from spinfix.restore_eval import choose_default, evaluate_tortured, word_outcomes
+from spinfix.report import Report, SentenceReport, Span
+from spinfix.restore_eval import calibration_error, choose_default, edit_outcomes, evaluate_tortured, reliability, word_outcomes
 from spinfix.tortured import TorturedPair
 
 RECORD = {
@@ -17,6 +18,44 @@ def test_word_outcomes_count_restored_and_damaged_words_on_the_clean_side() -> N
     assert word_outcomes(RECORD["clean"], RECORD) == (3, 3, 4, 0)  # all back, nothing damaged
     assert word_outcomes(RECORD["text"], RECORD) == (3, 0, 4, 0)  # doing nothing
     assert word_outcomes("Psaki said the military aid will continue.", RECORD) == (3, 3, 4, 1)
+
+
+def _restored(*edits: tuple[str, str, float]) -> Report:
+    """A report of RECORD's text with a span (and its suggestion) per (span text, suggestion, confidence)."""
+    text = RECORD["text"]
+    spans = []
+    for old, new, conf in edits:
+        start = text.index(old)
+        spans.append(Span(start, start + len(old), old, probability=0.9, suggestion=new, confidence=conf))
+    return Report(text, [SentenceReport(text, 0, len(text), 0.99, True, spans)], threshold=0.5)
+
+
+def test_an_edit_is_right_when_its_whole_stretch_reads_as_the_original() -> None:
+    report = _restored(
+        ("mentioned the", "said the", 0.8),  # wider than the gold span ("the" was clean): still right
+        ("navy help", "military help", 0.6),  # half restored: wrong
+        ("continue", "go on", 0.3),  # no spun word there: damage, wrong
+    )
+    assert edit_outcomes(report, RECORD) == [(0.8, True), (0.6, False), (0.3, False)]
+
+
+def test_an_edit_that_cuts_through_a_gold_swap_is_wrong() -> None:
+    report = _restored(("navy", "military", 0.7))  # the gold swaps are word by word: this one alone is right
+    assert edit_outcomes(report, RECORD) == [(0.7, True)]
+    report = _restored(("help would", "aid", 0.7))
+    assert edit_outcomes(report, RECORD) == [(0.7, False)]  # drops "would": not the original
+
+
+def test_an_edit_of_a_clean_sentence_is_wrong() -> None:
+    clean = {"spun": False, "text": RECORD["text"], "clean": RECORD["text"], "edits": []}
+    assert edit_outcomes(_restored(("navy help", "military aid", 0.9)), clean) == [(0.9, False)]
+
+
+def test_reliability_bins_edits_by_confidence_and_measures_the_gap() -> None:
+    bins = reliability([(0.1, False), (0.15, False), (0.9, True), (0.95, True), (1.0, False)])
+    assert [(b["confidence"], b["edits"], b["right"]) for b in bins] == [("0.0-0.2", 2, 0.0), ("0.8-1.0", 3, 0.667)]
+    # (2 * |0.125 - 0| + 3 * |0.95 - 0.667|) / 5
+    assert calibration_error(bins) == round((2 * 0.125 + 3 * abs(0.95 - 0.667)) / 5, 4)
 
 
 def test_the_faster_method_stays_default_when_the_lead_is_noise() -> None:
