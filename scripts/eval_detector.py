@@ -6,7 +6,8 @@
 Figures: sentence P/R/F1/AUC, exact span F1 and word F1 on the synthetic test split; the share of
 clean held-out sentences flagged (the test split's original sentences, never spun); dev tortured
 phrases placed in ordinary sentences, for the held-out half (never seen by the spinner) and the
-spinner half; and the spinner's realism against the real word swaps of both halves.
+spinner half (and the held-out phrases whose swap changed part of a hyphenated word); and the
+spinner's realism against the real word swaps of both halves.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ import time
 from pathlib import Path
 
 import spinfix
-from spinfix.eval import clean_flag_rate, evaluate_split, spinner_number_changes, spinner_realism, tortured_flag_rate
+from spinfix.eval import (
+    clean_flag_rate, evaluate_split, hyphen_part_detection, spinner_number_changes, spinner_realism, tortured_flag_rate,
+)
 from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
 from spinfix.train.data import read_jsonl
 
@@ -48,6 +51,7 @@ def main() -> None:
         "clean_heldout": clean_flag_rate(sf, sorted({r["clean"] for r in records})),
         "tortured_heldout": tortured_flag_rate(sf, held),
         "tortured_spinner_share": tortured_flag_rate(sf, seen),
+        "tortured_heldout_hyphen_parts": hyphen_part_detection(sf, held),
     }
     if not args.skip_realism:
         from spinfix.spinner import Spinner

@@ -164,6 +164,44 @@ def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
     }
 
 
+def hyphen_part_swap(correct: str, tortured: str) -> bool:
+    """Whether a real swap changed a part of a hyphenated word ("x-ray" -> "x-beam")."""
+    a, b = correct.split("-"), tortured.split("-")
+    return correct != tortured and len(a) == len(b) > 1 and sum(x != y for x, y in zip(a, b)) < len(a)
+
+
+def hyphen_part_detection(sf: Spinfix, pairs: Sequence[TorturedPair]) -> dict:
+    """Tortured phrases with a swapped part of a hyphenated word (equal-length pairs), placed in
+    the evaluation templates: the share of such words inside a detector span, and of the
+    phrases flagged on the phrase. The synthetic spinner never makes these swaps."""
+    chosen, words = [], []
+    for p in pairs:
+        t, c = p.tortured.split(), p.correct.split()
+        hits = [tw for tw, cw in zip(t, c) if hyphen_part_swap(cw, tw)] if len(t) == len(c) else []
+        if hits:
+            chosen.append(p)
+            words.append(hits)
+    if not chosen:
+        return {"pairs": 0}
+    spun, _clean, where = placed(chosen)
+    reports = sf.detect_many(spun)
+    marked = n_words = 0
+    for r, text, (s, e), hits in zip(reports, spun, where, words):
+        pos = s
+        for w in hits:
+            i = text.index(w, pos)
+            pos = i + len(w)
+            n_words += 1
+            marked += any(sp.start <= i < sp.end for sp in r.spans)
+    on_phrase = sum(any(sp.start < e and s < sp.end for sp in r.spans) for r, (s, e) in zip(reports, where))
+    return {
+        "pairs": len(chosen),
+        "words": n_words,
+        "words_marked": round(marked / n_words, 4),
+        "flagged_on_phrase": round(on_phrase / len(chosen), 4),
+    }
+
+
 def word_swaps(pairs: Sequence[TorturedPair]) -> list[tuple[str, str]]:
     """Real word swaps (correct word, tortured word) from the equal-length tortured pairs."""
     swaps = []

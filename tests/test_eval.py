@@ -66,3 +66,24 @@ def test_number_changes_count_how_a_spinner_treats_inflection():
 
     got = number_changes([("network", "networks"), ("network", "web"), ("networks", "web"), ("agreement", "agreements")])
     assert got == {"word_swaps": 4, "singular_made_plural": 0.6667, "plural_made_singular": 1.0, "same_word_other_form": 0.5}
+
+
+def test_a_hyphen_part_swap_changes_some_parts_of_a_hyphenated_word():
+    from spinfix.eval import hyphen_part_swap
+
+    assert hyphen_part_swap("x-ray", "x-beam")
+    assert hyphen_part_swap("human-computer", "human-pc")
+    assert not hyphen_part_swap("well-being", "health")  # a whole-word swap
+    assert not hyphen_part_swap("x-ray", "x-ray")
+    assert not hyphen_part_swap("low-level", "beam-shine")  # every part swapped: the whole word
+
+
+def test_hyphen_part_detection_counts_the_words_and_phrases_marked(sf):
+    from spinfix.eval import hyphen_part_detection
+    from spinfix.tortured import TorturedPair
+
+    pairs = [TorturedPair("x-beam pictures", "x-ray images"), TorturedPair("profound learning", "deep learning")]
+    got = hyphen_part_detection(sf, pairs)
+    assert got["pairs"] == 1 and got["words"] == 1  # only the hyphen-part swap counts
+    assert 0.0 <= got["words_marked"] <= 1.0 and 0.0 <= got["flagged_on_phrase"] <= 1.0
+    assert hyphen_part_detection(sf, pairs[1:]) == {"pairs": 0}
