@@ -1,6 +1,7 @@
 """The spun-token detector: a MiniLM token classifier, windowed over long sentences.
 
-The model tags each word (its first sub-word) with the probability that a spinner put it there.
+The model tags each word (its first sub-word; in a hyphenated word the most suspicious of its
+parts' first sub-words) with the probability that a spinner put it there.
 A sentence's probability is a logistic regression, fitted on the dev split, over the logits of
 its three most suspicious words: one glaring swap or several middling ones both make a sentence
 spun. The regression (calibration) and the decision threshold live in the checkpoint's
@@ -23,6 +24,20 @@ from spinfix.tokens import Token, tokenize
 logger = logging.getLogger(__name__)
 
 CONFIG_NAME = "spinfix.json"
+
+
+def _part_starts(words: list[int], ids: list[int], pos: int, dash: int) -> list[int]:
+    """Where a word's reading is taken: its first sub-word and, in a hyphenated word, the first
+    sub-word of each later part. Real spinners swap one part of a hyphenated word ("x-ray" ->
+    "x-beam"), and the swapped part is where the model sees it; BERT splits at the hyphen, so
+    each part starts like a word."""
+    out = [pos]
+    q = pos + 1
+    while q < len(words) and words[q] == words[pos]:
+        if ids[q - 1] == dash:
+            out.append(q)
+        q += 1
+    return out
 
 
 @dataclass
@@ -198,7 +213,8 @@ class Detector:
         # A word seen in two windows takes the reading where it sits furthest from an edge.
         best: list[np.ndarray] = [np.zeros(len(t), dtype=np.float32) for t in toks_per_sent]
         margin: list[np.ndarray] = [np.full(len(t), -1, dtype=np.int64) for t in toks_per_sent]
-        for (si, words), p in zip(owners, probs):
+        dash = self.tokenizer.convert_tokens_to_ids("-")
+        for (si, words), p, ids in zip(owners, probs, all_windows):
             n = len(words)
             seen: set[int] = set()
             for pos, w in enumerate(words):
@@ -208,7 +224,7 @@ class Detector:
                 m = min(pos, n - 1 - pos)
                 if m > margin[si][w]:
                     margin[si][w] = m
-                    best[si][w] = p[pos]
+                    best[si][w] = max(p[q] for q in _part_starts(words, ids, pos, dash))
         return [WordScores(toks, pr) for toks, pr in zip(toks_per_sent, best)]
 
     def sentence_probability(self, scores: WordScores) -> float:

@@ -118,6 +118,25 @@ def test_long_sentence_is_windowed_over_every_word(sf: spinfix.Spinfix) -> None:
     assert [(sp.start, sp.end) for sp in spans] == [(0, len(text))]
 
 
+def test_a_hyphenated_word_is_read_at_its_most_suspicious_part(sf: spinfix.Spinfix) -> None:
+    # Spinners swap one part ("x-ray" -> "x-beam"): the word's probability is the highest of
+    # its parts' first sub-words, not only the first one's.
+    det = sf.detector
+    text = "The x-beam pictures of the human-pc link and the non-straight k-closest fit were clear."
+    (scores,) = det.score([text])
+    (w_ids,), (w_words,) = det._windows([[t.text for t in scores.tokens]])[0]
+    probs = det._forward([w_ids])[0]
+    dash = det.tokenizer.convert_tokens_to_ids("-")
+    later_part_higher = 0
+    for k, tok in enumerate(scores.tokens):
+        pos = [i for i, w in enumerate(w_words) if w == k]
+        parts = [i for i in pos if i == pos[0] or w_ids[i - 1] == dash]
+        assert len(parts) == 1 + tok.text.count("-")
+        assert scores.probs[k] == pytest.approx(max(probs[i] for i in parts))
+        later_part_higher += max(probs[i] for i in parts) > probs[parts[0]]
+    assert later_part_higher  # the test tells the two readings apart
+
+
 def test_threshold_zero_flags_every_sentence_with_a_span(sf: spinfix.Spinfix, sample_text: str) -> None:
     report = with_threshold(sf, 0.0).detect(sample_text)
     assert report.sentences and all(s.is_spun for s in report.sentences)
