@@ -216,7 +216,8 @@ class BaselineRestorer:
         short = needs_shortlist(len(cands), self.shortlist, self.shortlist_margin)
         if not short and self.trace is None:
             return list(range(len(cands))), None
-        self.scorer.prefetch([gap + c for c in cands])  # one tokenizer call for the token counts
+        # One tokenizer call for both lists: the first-token ranking's texts and the token counts.
+        self.scorer.prefetch([gap + c + rest for c in cands] + [gap + c for c in cands])
         seen = {
             "first": rows.first_token_logp(r, [gap + c + rest for c in cands]),
             "extra_tokens": [max(len(self.scorer.ids(gap + c)) - 1, 0) for c in cands],

@@ -30,7 +30,7 @@ from spinfix.lexicon import cache_dir, zipf
 logger = logging.getLogger(__name__)
 
 WORDNET_DIR = Path("/usr/share/wordnet")
-# WordNet 3.0's synsets of two or more words (gzip, 0.7 MB), written from Debian's files by
+# WordNet 3.0's synsets of two or more words (gzip, 0.6 MB), written from Debian's files by
 # WordNetSource.write_resource and shipped with WordNet's licence (WORDNET-LICENSE next to it):
 # restoration and the spinner get the same synonyms on every machine, Debian package or not.
 WORDNET_RESOURCE = Path(__file__).resolve().parent / "resources" / "wordnet-synsets.txt.gz"
