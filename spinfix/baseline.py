@@ -37,10 +37,10 @@ logger = logging.getLogger(__name__)
 # would"), and the cost no longer grows with the sentence. 3 words chose as well as 6 on dev
 # decisions (76.1 % against 76.5 % right, cross-validated) at 1.4x the speed; 2 words, with
 # the released shortlist, as well as 3 (57.9 % against 58.0 % of all dev decisions right) with a
-# fifth fewer tokens through the LM (spinfix 0.1.5, models/rewriter/README.md).
+# fifth fewer tokens through the LM (spinfix 0.1.5, models/rewriter/HISTORY.md).
 RIGHT_CONTEXT_WORDS = 2
 # Candidates per unit scored in full, besides the spun text: the best by evidence + first-token
-# log-probability. See models/rewriter/README.md for what the cut costs.
+# log-probability. See models/rewriter/HISTORY.md for what the cut costs.
 SHORTLIST = 6
 # The shortlist ranks a candidate by the LM's log-probability of its first token, which
 # overrates candidates of several tokens (the rest of them costs too): each further token is

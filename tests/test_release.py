@@ -52,7 +52,7 @@ def test_clean_heldout_sentences_are_rarely_flagged(sf):
     shared = shared_data_dir()
     arts = (a for a in iter_wh_written(shared / "corpora" / "wh_written.txt.gz") if article_split(a.id) == "test")
     sents = list(itertools.islice((s for a in arts for s in article_sentences(a)), 600))
-    # Measured: 0.8% of the synthetic test split's clean sentences (model card).
+    # Measured: 1.1% of the synthetic test split's clean sentences (detector 0.2.0, model card).
     assert clean_flag_rate(sf, sents)["rate"] <= 0.03
 
 
@@ -60,7 +60,7 @@ def test_heldout_tortured_phrases_are_mostly_flagged(sf):
     pairs = [p for p in load_pairs() if p.split == "heldout"]
     sample = random.Random(0).sample(pairs, 300)
     res = tortured_flag_rate(sf, sample)
-    # Measured on all 2,602 held-out pairs: 0.42 flagged, 0.073 of the controls (model card).
+    # Measured on all 2,602 held-out pairs: 0.45 flagged, 0.070 of the controls (detector 0.2.0).
     assert res["flagged_on_phrase"] >= 0.3
     assert res["control_correct_phrase_flagged"] <= 0.15
 

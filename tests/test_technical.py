@@ -10,7 +10,7 @@ from spinfix.spinner import Spinner
 from spinfix.substitutions import TableSource
 from spinfix.tokens import tokenize
 from spinfix.tortured import TorturedPair
-from spinfix.train.technical import prose_sentences, split_of, technical_examples
+from spinfix.train.technical import package_versions, prose_sentences, split_of, technical_examples
 
 
 def test_only_prose_sentences_are_taken_from_a_docstring() -> None:
@@ -56,3 +56,12 @@ def test_sentences_without_a_known_phrase_are_used_once(spinner: Spinner) -> Non
     recs = technical_examples(["Compute the mean of the signal along an axis."], [TorturedPair("irregular woodland", "random forest")],
                               spinner, random.Random(0), spun_share=1.0)
     assert len(recs) == 1 and recs[0]["spun"]
+
+
+def test_the_docstrings_package_versions_are_recorded() -> None:
+    import numpy
+
+    versions = package_versions(("numpy", "sklearn", "no_such_package_here"))
+    assert versions["numpy"] == numpy.__version__
+    assert versions["sklearn"] != "not installed"  # looked up by its distribution name
+    assert versions["no_such_package_here"] == "not installed"

@@ -21,7 +21,7 @@ SHORTLIST_SETTINGS: tuple[tuple[int | None, float | None], ...] = (
     *((k, m) for k in (6, 8) for m in (2.0, 3.0, 4.0, 5.0, 6.0)),
 )
 # What the released setting may cost in decisions right against scoring every candidate: a
-# point, for half of the LM's work (spinfix 0.1.5; models/rewriter/README.md has the table).
+# point, for half of the LM's work (spinfix 0.1.5; models/rewriter/HISTORY.md has the table).
 SHORTLIST_TOLERANCE = 0.01
 
 

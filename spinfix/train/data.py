@@ -193,13 +193,14 @@ def add_science(out_dir: Path, pairs, seed: int = 13, dev_pairs: int = 600) -> d
     return counts
 
 
-def add_technical(out_dir: Path, pairs, spinner: Spinner, seed: int = 13, max_train: int = 12000) -> dict[str, int]:
-    """Append technical-register sentences (spinfix.train.technical) to train.jsonl and dev.jsonl.
+def add_technical(out_dir: Path, pairs, spinner: Spinner, seed: int = 13, max_train: int = 12000) -> dict:
+    """Append technical-register sentences (spinfix.train.technical) to train.jsonl and dev.jsonl;
+    return the counts and the versions of the packages the docstrings came from.
 
     `pairs` must be the spinner share of the tortured phrases only. At most `max_train`
     docstring sentences for training (a fixed random choice) and a twentieth of that for dev.
     """
-    from spinfix.train.technical import docstring_sentences, split_of, technical_examples
+    from spinfix.train.technical import docstring_sentences, package_versions, split_of, technical_examples
 
     sentences = docstring_sentences()
     rng = random.Random(f"{seed}:technical")
@@ -209,5 +210,6 @@ def add_technical(out_dir: Path, pairs, spinner: Spinner, seed: int = 13, max_tr
         part = sorted(rng.sample(part, min(cap, len(part))))
         records = technical_examples(part, pairs, spinner, rng)
         counts[split] = _append_shuffled(out_dir / f"{split}.jsonl", records, f"{seed}:{split}:technical-order")
+    counts["package_versions"] = package_versions()
     logger.info("technical sentences added: %s", counts)
     return counts

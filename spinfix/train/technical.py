@@ -62,6 +62,20 @@ def docstring_sentences(packages: Iterable[str] = PACKAGES) -> list[str]:
     return sorted(found)
 
 
+def package_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
+    """The installed versions the docstrings come from: other versions give other sentences."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    dists = {"sklearn": "scikit-learn"}
+    out = {}
+    for name in packages:
+        try:
+            out[name] = version(dists.get(name, name))
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 def split_of(sentence: str) -> str:
     """95 / 5 train / dev by a stable hash (the news test split stays news only)."""
     return "dev" if int(hashlib.sha1(sentence.encode()).hexdigest()[:8], 16) % 100 < 5 else "train"
