@@ -107,6 +107,8 @@ class Detector:
         self.config = config
         self.device = device
         self.name = name
+        # The hyphen's token id: where a hyphenated word's later parts start (_part_starts).
+        self._dash = tokenizer.convert_tokens_to_ids("-")
 
     @classmethod
     def load(cls, path: str | Path, device: str | None = None) -> "Detector":
@@ -213,7 +215,6 @@ class Detector:
         # A word seen in two windows takes the reading where it sits furthest from an edge.
         best: list[np.ndarray] = [np.zeros(len(t), dtype=np.float32) for t in toks_per_sent]
         margin: list[np.ndarray] = [np.full(len(t), -1, dtype=np.int64) for t in toks_per_sent]
-        dash = self.tokenizer.convert_tokens_to_ids("-")
         for (si, words), p, ids in zip(owners, probs, all_windows):
             n = len(words)
             seen: set[int] = set()
@@ -224,7 +225,7 @@ class Detector:
                 m = min(pos, n - 1 - pos)
                 if m > margin[si][w]:
                     margin[si][w] = m
-                    best[si][w] = max(p[q] for q in _part_starts(words, ids, pos, dash))
+                    best[si][w] = max(p[q] for q in _part_starts(words, ids, pos, self._dash))
         return [WordScores(toks, pr) for toks, pr in zip(toks_per_sent, best)]
 
     def sentence_probability(self, scores: WordScores) -> float:
