@@ -45,6 +45,10 @@ VOTES = {
     "phrase": 3, "phrase_whole": 5,
 }
 SOURCES = tuple(VOTES)
+
+
+def _votes(evidence: dict[str, float]) -> float:
+    return sum(VOTES.get(k, 0) * v for k, v in evidence.items())
 # The fitted ranking prior: feature name -> weight (see rank_features).
 RANKER_RESOURCE = Path(__file__).resolve().parent / "resources" / "candidate_ranker.json"
 
@@ -196,28 +200,17 @@ class CandidateGenerator:
         key = spun.lower()
         if key in self._cache:
             return self._cache[key]
-        scores: dict[str, float] = {}
-        evidence: dict[str, dict[str, float]] = {}
-
-        def votes(ev: dict[str, float]) -> float:
-            return sum(VOTES.get(k, 0) * v for k, v in ev.items())
+        # A form reached several ways (a function-phrase swap that is also a Moby entry, two
+        # readings of the spun word) keeps the evidence of all of them: "according to" for "in
+        # keeping with" must not lose its whole-phrase evidence to its Moby reading.
+        found: dict[str, dict[str, float]] = {}
 
         def add(form: str | None, ev: dict[str, float]) -> None:
-            if not form or form == key or form in STOPWORDS and votes(ev) < 3:
+            if not form or form == key:
                 return
-            z = zipf(form)
-            # A whole-phrase swap is specific evidence: technical originals ("tanh function")
-            # are rare words and must not be filtered as rare.
-            if z < MIN_ZIPF and "phrase_whole" not in ev:
-                return
-            ev = {**ev, "zipf": z}
-            if self.ranker is None:
-                prior = votes(ev) + z  # zipf itself has no votes
-            else:
-                prior = sum(self.ranker.get(k, 0.0) * v for k, v in rank_features(ev, form).items())
-            if prior > scores.get(form, float("-inf")):
-                scores[form] = prior
-                evidence[form] = {**ev, "prior": round(prior, 4)}
+            merged = found.setdefault(form, {})
+            for k, v in ev.items():
+                merged[k] = max(merged.get(k, v), v)
 
         for cand in self.phrase_inverse.get(key, []):
             add(cand, {"phrase_whole": 1})
@@ -230,13 +223,59 @@ class CandidateGenerator:
         else:
             for cand, ev in self._lemma_sources(key).items():
                 add(cand, ev)
-        if not scores:
+            for lemma, tag in self._phrase_readings(key):
+                for cand, ev in self._lemma_sources(lemma).items():
+                    if " " not in cand or tag != "NNS":  # a phrase's plural is not its first word's
+                        add(inflect(cand, tag), ev)
+        if not found:
             for form, ev in self._hyphen_parts(key):
                 add(form, ev)
+        scores: dict[str, float] = {}
+        evidence: dict[str, dict[str, float]] = {}
+        for form, ev in found.items():
+            if form in STOPWORDS and _votes(ev) < 3:
+                continue
+            z = zipf(form)
+            # A whole-phrase swap is specific evidence: technical originals ("tanh function")
+            # are rare words and must not be filtered as rare.
+            if z < MIN_ZIPF and "phrase_whole" not in ev:
+                continue
+            ev = {**ev, "zipf": z}
+            if self.ranker is None:
+                scores[form] = _votes(ev) + z  # zipf itself has no votes
+            else:
+                scores[form] = sum(self.ranker.get(k, 0.0) * v for k, v in rank_features(ev, form).items())
+            evidence[form] = {**ev, "prior": round(scores[form], 4)}
         ranked = list(islice(filter(_spinner_could(key), sorted(scores, key=lambda c: -scores[c])), self.max_candidates))
         out = (key, *ranked)
         self._cache[key] = (out, {c: evidence[c] for c in ranked})
         return self._cache[key]
+
+    def _known_phrase(self, key: str) -> bool:
+        """Whether a multiword stretch is something a spinner puts in whole: a function phrase or
+        a learned tortured phrase, a Moby entry, or a WordNet lemma ("take exception")."""
+        return key in self.phrase_inverse or bool(self.lexicon.sources(key)) or bool(
+            self.wordnet is not None and self.wordnet.candidates(key)
+        )
+
+    def _phrase_readings(self, key: str) -> list[tuple[str, str]]:
+        """(base phrase, Penn tag) for a multiword stretch that is an inflected form of a known
+        phrase: a spinner re-inflects "muster out" for "released" as "mustered out" (verbs
+        inflect their first word) and "drawing card" for "leaders" as "drawing cards" (nouns
+        their head: the last word, or the word before "of", as in "systems of belief")."""
+        words = key.split()
+        if len(words) < 2:
+            return []
+        out = []
+        for lemma, tag in analyse(words[0]):
+            if tag in ("VBD", "VBZ", "VBG", "VBN") and lemma != words[0]:
+                out.append((" ".join([lemma, *words[1:]]), tag))
+        head = words[1:].index("of") if "of" in words[1:] else len(words) - 1
+        for lemma, tag in analyse(words[head]):
+            if tag == "NNS" and lemma != words[head]:
+                out.append((" ".join([*words[:head], lemma, *words[head + 1 :]]), tag))
+        seen: set[str] = set()
+        return [(p, t) for p, t in out if self._known_phrase(p) and not (p in seen or seen.add(p))]
 
     def _hyphen_parts(self, key: str) -> Iterator[tuple[str, dict[str, float]]]:
         """For a hyphenated word no source knows whole, the compounds with one part swapped
@@ -271,7 +310,7 @@ class CandidateGenerator:
                 s, e = words[i][0], words[i + n - 1][1]
                 text = sentence[s:e]
                 key = " ".join(text.lower().split())
-                if n > 1 and key not in self.phrase_inverse and not self.lexicon.sources(key):
+                if n > 1 and not self._known_phrase(key) and not self._phrase_readings(key):
                     continue
                 cands = self.originals(key)
                 if n > 1 and len(cands) == 1:

@@ -7,7 +7,7 @@ import pytest
 
 from spinfix.candidates import CandidateGenerator, load_ranker
 from spinfix.lexicon import noun_number
-from spinfix.substitutions import GloveSource
+from spinfix.substitutions import GloveSource, WordNetSource
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,52 @@ def test_units_take_known_phrases_whole(candidates: CandidateGenerator) -> None:
     units = candidates.span_units(sent, spans)
     assert [[u.text for u in us] for us in units] == [["for the reason that"], ["huge information"]]
     assert units[1][0].candidates[:2] == ("huge information", "big data")
+
+
+@pytest.mark.parametrize(
+    ("spun", "original"),
+    [
+        ("mustered out", "released"),  # "muster out", its first word re-inflected like "released"
+        ("talked of", "discussed"),
+        ("drawing cards", "lures"),  # a noun phrase inflects its head, the last word
+        ("systems of belief", "faiths"),  # ...or the word before "of"
+    ],
+)
+def test_an_inflected_thesaurus_phrase_is_undone_whole_and_inflected_alike(
+    candidates: CandidateGenerator, spun: str, original: str
+) -> None:
+    sent = f"The board {spun} in March."
+    start = sent.index(spun)
+    (units,) = candidates.span_units(sent, [(start, start + len(spun))])
+    assert [u.text for u in units] == [spun]
+    assert original in units[0].candidates
+
+
+def test_a_stretch_that_is_no_phrase_when_uninflected_stays_word_by_word(candidates: CandidateGenerator) -> None:
+    # "walked" + "cards" is no thesaurus phrase in any form: two units.
+    sent = "They walked cards home."
+    (units,) = candidates.span_units(sent, [(5, 18)])
+    assert [u.text for u in units] == ["walked", "cards"]
+
+
+def test_a_wordnet_phrase_is_a_unit(lexicon) -> None:
+    # "scale back" is in no Moby entry; as a WordNet lemma it is still a phrase a spinner emits.
+    sent = "They scale back the plan."
+    where = [(5, 15)]
+    assert [u.text for u in CandidateGenerator(lexicon).span_units(sent, where)[0]] == ["scale", "back"]
+    wordnet = WordNetSource({"scale back": ["reduce", "cut"], "reduce": ["scale back"], "cut": ["scale back"]})
+    (units,) = CandidateGenerator(lexicon, wordnet=wordnet).span_units(sent, where)
+    assert [u.text for u in units] == ["scale back"]
+    assert "reduce" in units[0].candidates
+
+
+def test_a_function_phrase_swap_keeps_its_evidence_when_a_thesaurus_also_lists_it(candidates: CandidateGenerator) -> None:
+    # "according to" -> "in keeping with" is a function-phrase swap, and Moby also lists "in
+    # keeping with" under "according to": the candidate must carry both kinds of evidence, not
+    # only the weaker one, or "with" outranks it.
+    ev = candidates.evidence("in keeping with", "according to")
+    assert ev["phrase_whole"] == 1 and ev["moby_source"] == 1
+    assert candidates.originals("in keeping with")[1] == "according to"
 
 
 def test_a_singular_noun_gets_no_plural_or_other_forms_of_itself(candidates: CandidateGenerator) -> None:
