@@ -45,12 +45,13 @@ VOTES = {
     "phrase": 3, "phrase_whole": 5,
 }
 SOURCES = tuple(VOTES)
+# The fitted ranking prior: feature name -> weight (see rank_features).
+RANKER_RESOURCE = Path(__file__).resolve().parent / "resources" / "candidate_ranker.json"
 
 
 def _votes(evidence: dict[str, float]) -> float:
+    """The hand-set prior's votes for a candidate's evidence."""
     return sum(VOTES.get(k, 0) * v for k, v in evidence.items())
-# The fitted ranking prior: feature name -> weight (see rank_features).
-RANKER_RESOURCE = Path(__file__).resolve().parent / "resources" / "candidate_ranker.json"
 
 
 def rank_features(evidence: dict[str, float], candidate: str) -> dict[str, float]:
@@ -253,7 +254,7 @@ class CandidateGenerator:
 
     def _known_phrase(self, key: str) -> bool:
         """Whether a multiword stretch is something a spinner puts in whole: a function phrase or
-        a learned tortured phrase, a Moby entry, or a WordNet lemma ("take exception")."""
+        a learned tortured phrase, a Moby entry, or a WordNet lemma ("scale back")."""
         return key in self.phrase_inverse or bool(self.lexicon.sources(key)) or bool(
             self.wordnet is not None and self.wordnet.candidates(key)
         )
@@ -274,8 +275,11 @@ class CandidateGenerator:
         for lemma, tag in analyse(words[head]):
             if tag == "NNS" and lemma != words[head]:
                 out.append((" ".join([*words[:head], lemma, *words[head + 1 :]]), tag))
-        seen: set[str] = set()
-        return [(p, t) for p, t in out if self._known_phrase(p) and not (p in seen or seen.add(p))]
+        kept: dict[str, str] = {}
+        for phrase, tag in out:
+            if phrase not in kept and self._known_phrase(phrase):
+                kept[phrase] = tag
+        return list(kept.items())
 
     def _hyphen_parts(self, key: str) -> Iterator[tuple[str, dict[str, float]]]:
         """For a hyphenated word no source knows whole, the compounds with one part swapped
@@ -301,7 +305,8 @@ class CandidateGenerator:
         """Split the words of one span (character ranges in `sentence`) into units.
 
         Longest phrase match first: a multiword stretch that a spinner emits whole ("for the
-        reason that", "in keeping with") becomes one unit; everything else is one word each.
+        reason that", "in keeping with"), or an inflected form of one ("mustered out"), becomes
+        one unit; everything else is one word each.
         """
         out: list[Unit] = []
         i = 0
