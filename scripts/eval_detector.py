@@ -3,8 +3,11 @@
 
     python scripts/eval_detector.py --models models --data data/generated/detector
 
-Figures: sentence P/R/F1/AUC, exact span F1 and word F1 on the synthetic test split; the share of
-clean held-out sentences flagged (the test split's original sentences, never spun); dev tortured
+Figures: sentence P/R/F1/AUC, exact span F1 and word F1 on the synthetic test split, each
+sentence read alone and inside its article (its article's sentences as one text, so that the
+neighbours count: spinfix/context.py); the share of clean held-out sentences flagged (the test
+split's original sentences, never spun), alone and as whole articles; a clean and a spun article
+pasted into one text (how far a verdict spreads across the seam); dev tortured
 phrases placed in ordinary sentences, for the held-out half (never seen by the spinner) and the
 spinner half (and the held-out phrases whose swap changed part of a hyphenated word); and the
 spinner's realism against the real word swaps of both halves.
@@ -19,7 +22,8 @@ from pathlib import Path
 
 import spinfix
 from spinfix.eval import (
-    clean_flag_rate, evaluate_split, hyphen_part_detection, spinner_number_changes, spinner_realism, tortured_flag_rate,
+    clean_article_flag_rate, clean_flag_rate, evaluate_split, hyphen_part_detection, mixed_article_flag_rates,
+    spinner_number_changes, spinner_realism, tortured_flag_rate,
 )
 from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
 from spinfix.train.data import read_jsonl
@@ -47,8 +51,12 @@ def main() -> None:
         "threshold": sf.threshold,
         "calibration": list(sf.detector.config.calibration),
         "split": args.split,
+        "context": sf.context.to_dict() if sf.context is not None else None,
         "synthetic": evaluate_split(sf, records),
+        "synthetic_in_article": evaluate_split(sf, records, articles=True),
         "clean_heldout": clean_flag_rate(sf, sorted({r["clean"] for r in records})),
+        "clean_heldout_in_article": clean_article_flag_rate(sf, records),
+        "mixed_articles": mixed_article_flag_rates(sf, records),
         "tortured_heldout": tortured_flag_rate(sf, held),
         "tortured_spinner_share": tortured_flag_rate(sf, seen),
         "tortured_heldout_hyphen_parts": hyphen_part_detection(sf, held),

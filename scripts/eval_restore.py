@@ -7,7 +7,7 @@ Figures per method: on a fixed sample of the synthetic test split (spun and clea
 they come), spun words restored exactly, clean words damaged, sentence exact match and chrF
 against doing nothing; on held-out dev tortured phrases placed in ordinary sentences, the share
 restored exactly and the control (correct phrase) changed. End to end through the detector's
-spans; --oracle adds the same figures with the gold spans (the tortured phrase itself)
+spans, each synthetic sentence detected alone and inside its article; --oracle adds the same figures with the gold spans (the tortured phrase itself)
 handed to the restorer, to tell restoration errors from detection errors.
 """
 from __future__ import annotations
@@ -37,7 +37,8 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models)
-    records = sample(read_jsonl(args.data / f"{args.split}.jsonl"), args.sentences)
+    split = list(read_jsonl(args.data / f"{args.split}.jsonl"))
+    records = sample(split, args.sentences)
     held = [p for p in load_pairs(shared_data_dir() / "tortured_phrases_dev.tsv") if p.split == "heldout"]
     pairs = sample(held, args.tortured)
     result: dict = {"split": args.split, "detector_threshold": sf.threshold, "methods": {}}
@@ -45,6 +46,8 @@ def main() -> None:
         t0 = time.time()
         r: dict = {"synthetic": evaluate_records(sf, records, method)}
         r["synthetic_seconds"] = round(time.time() - t0, 1)
+        if sf.context is not None:
+            r["synthetic_in_article"] = evaluate_records(sf, records, method, split=split)
         if args.oracle:
             r["synthetic_gold_spans"] = evaluate_records(sf, records, method, oracle=True)
         t1 = time.time()

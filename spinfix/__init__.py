@@ -29,11 +29,14 @@ __all__ = [
 ]
 
 
-def load(path=None, threshold: float | None = None, device: str | None = None) -> "Spinfix":
-    """Load the released models (from `path`, $SPINFIX_MODELS, or the checkout's models/)."""
+def load(path=None, threshold: float | None = None, device: str | None = None, context: bool = True) -> "Spinfix":
+    """Load the released models (from `path`, $SPINFIX_MODELS, or the checkout's models/).
+
+    `context=False` scores every sentence alone, not weighed with its neighbours in the same
+    text (spinfix/context.py); use it when one text mixes unrelated sources."""
     from spinfix.pipeline import Spinfix
 
-    return Spinfix.load(path, threshold=threshold, device=device)
+    return Spinfix.load(path, threshold=threshold, device=device, context=context)
 
 
 def __getattr__(name: str) -> Any:

@@ -203,7 +203,7 @@ def _auto_color() -> bool:
     return _stream_is_tty(sys.stdout) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _load(models: Path | None, threshold: float | None) -> Spinfix:
+def _load(models: Path | None, threshold: float | None, context: bool = True) -> Spinfix:
     """Load the models once for the whole command; raise ModelError with a user message."""
     # Imported here so that --help and --version need not import torch. (They still do today:
     # spinfix/__init__.py imports the pipeline eagerly.)
@@ -211,7 +211,7 @@ def _load(models: Path | None, threshold: float | None) -> Spinfix:
 
     logger.info("loading models from %s", models if models is not None else "the default location")
     try:
-        return spinfix.load(models, threshold=threshold)
+        return spinfix.load(models, threshold=threshold, context=context)
     except SpinfixError:
         raise
     except Exception as exc:  # a corrupt checkpoint can fail in torch, safetensors, tokenizers...
@@ -479,6 +479,16 @@ ThresholdOption = Annotated[
         show_default=False,
     ),
 ]
+ContextOption = Annotated[
+    bool,
+    typer.Option(
+        "--context/--no-context",
+        help=(
+            "Weigh each sentence with its neighbours in the same file: spinners spin whole "
+            "articles. --no-context reads every sentence alone (for files that mix sources)."
+        ),
+    ),
+]
 MaxBytesOption = Annotated[
     int,
     typer.Option(
@@ -530,6 +540,7 @@ def detect(
         ),
     ] = OutputFormat.text,
     threshold: ThresholdOption = None,
+    context: ContextOption = True,
     models: Annotated[
         Path | None,
         typer.Option(
@@ -546,7 +557,7 @@ def detect(
 ) -> None:
     """Report on FILES; exit 0 (clean), 1 (spun text found) or 2 (an error)."""
     try:
-        sf = _load(models, threshold)
+        sf = _load(models, threshold, context)
     except SpinfixError as exc:
         # The pipeline's message speaks to API users; on the command line the knob is --models.
         error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
@@ -654,6 +665,7 @@ def restore(
         ),
     ] = None,
     threshold: ThresholdOption = None,
+    context: ContextOption = True,
     models: Annotated[
         Path | None,
         typer.Option(
@@ -691,7 +703,7 @@ def restore(
         error(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
     try:
-        sf = _load(models, threshold)
+        sf = _load(models, threshold, context)
     except SpinfixError as exc:
         error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
         raise typer.Exit(EXIT_ERROR) from None

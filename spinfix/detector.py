@@ -51,6 +51,8 @@ class DetectorConfig:
     max_length: int = 128  # sub-word positions per window, [CLS] and [SEP] included
     stride: int = 96  # window step in sub-words; windows overlap by max_length - 2 - stride
     batch_size: int = 64
+    # How neighbouring sentences move a sentence's probability (spinfix.context); None: they don't.
+    context: dict | None = None
     extra: dict = field(default_factory=dict)  # training facts, for the model card
 
     @classmethod
@@ -74,9 +76,10 @@ class WordScores:
     tokens: list[Token]
     probs: np.ndarray  # float32, one per token in `tokens`
 
-    def top(self, k: int = 3) -> list[float]:
-        """The k highest word probabilities, padded with 0.0."""
-        top = sorted((float(p) for p in self.probs), reverse=True)[:k]
+    def top(self, k: int = 3, skip: np.ndarray | None = None) -> list[float]:
+        """The k highest word probabilities (of the words not in `skip`), padded with 0.0."""
+        probs = self.probs if skip is None else self.probs[~skip]
+        top = sorted((float(p) for p in probs), reverse=True)[:k]
         return top + [0.0] * (k - len(top))
 
 
@@ -85,9 +88,10 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def features(scores: "WordScores") -> list[float]:
-    """What the sentence probability is computed from: logits of the top-3 word probabilities."""
-    return [_logit(p) for p in scores.top(3)]
+def features(scores: "WordScores", skip: np.ndarray | None = None) -> list[float]:
+    """What the sentence probability is computed from: logits of the top-3 word probabilities,
+    leaving out the words in `skip` (those inside quotations: not evidence, see pipeline)."""
+    return [_logit(p) for p in scores.top(3, skip)]
 
 
 def calibrate(feats: list[float], calibration: tuple[float, ...]) -> float:
@@ -228,5 +232,7 @@ class Detector:
                     best[si][w] = max(p[q] for q in _part_starts(words, ids, pos, self._dash))
         return [WordScores(toks, pr) for toks, pr in zip(toks_per_sent, best)]
 
-    def sentence_probability(self, scores: WordScores) -> float:
-        return calibrate(features(scores), self.config.calibration) if scores.tokens else 0.0
+    def sentence_probability(self, scores: WordScores, skip: np.ndarray | None = None) -> float:
+        """P(spun) from the sentence's words, leaving out those in `skip`; 0.0 with none left."""
+        n = len(scores.tokens) - (int(skip.sum()) if skip is not None else 0)
+        return calibrate(features(scores, skip), self.config.calibration) if n > 0 else 0.0

@@ -15,6 +15,7 @@ sentence starter?).
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -210,3 +211,38 @@ def split_sentences(text: str) -> list[Segment]:
             paragraph += 1
     logger.debug("split %d characters into %d sentences in %d paragraphs", len(text), len(sentences), paragraph)
     return sentences
+
+
+# Double quotation marks only: a single ’ is also an apostrophe ("it’s"), so single quotes
+# cannot be paired reliably.
+_QUOTE_RE = re.compile("[\"“”]")
+
+
+def quotations(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation in ``text``, its marks included.
+
+    “ opens and ” closes; a straight " opens when none is open and closes when one is. A
+    quotation never crosses a line break: one left open ends with its paragraph (news style
+    leaves a quote that runs on into the next paragraph unclosed, and opens it again there).
+    Spinners leave quoted speech alone, so spinfix marks no spans inside these.
+    """
+    out: list[tuple[int, int]] = []
+    for line in _LINE_RE.finditer(text):
+        start = None
+        for m in _QUOTE_RE.finditer(text, line.start(), line.end()):
+            q = m.group()
+            if start is None:
+                if q != "”":  # a stray closing mark opens nothing
+                    start = m.start()
+            elif q != "“":  # ” or " closes; a second “ inside an open quote changes nothing
+                out.append((start, m.end()))
+                start = None
+        if start is not None:
+            out.append((start, line.end()))
+    return out
+
+
+def in_quotation(quotes: list[tuple[int, int]] | tuple[tuple[int, int], ...], pos: int) -> bool:
+    """Whether offset `pos` lies inside one of `quotes` (as :func:`quotations` returns them)."""
+    k = bisect.bisect_right(quotes, (pos, float("inf"))) - 1
+    return k >= 0 and pos < quotes[k][1]

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
+from spinfix.context import DocumentContext
 from spinfix.detector import Detector, WordScores
-from spinfix.document import Document, Segment
+from spinfix.document import Document, Segment, in_quotation, quotations
 from spinfix.errors import ModelError
 from spinfix.report import Edit, Report, SentenceReport, Span
 from spinfix.restoration import Restorer, SpanTask
@@ -22,6 +25,21 @@ _CHUNK_SENTENCES = 1024
 # Flagged sentences per restorer call in restore_many: restoration is slow, so progress is
 # reported in smaller steps.
 _RESTORE_CHUNK = 64
+
+
+@dataclass
+class _Scored:
+    """A sentence as the detector scored it alone, before its neighbours are weighed."""
+
+    seg: Segment
+    has_words: bool
+    own: float
+    spans: list[Span]
+
+
+def quoted_words(seg: Segment, sc: WordScores, quotes: Sequence[tuple[int, int]], offset: int = 0) -> np.ndarray:
+    """Which of the sentence's words lie inside one of `quotes` (from `quotations`)."""
+    return np.array([in_quotation(quotes, seg.start - offset + t.start) for t in sc.tokens], dtype=bool)
 
 
 def default_models_dir() -> Path:
@@ -86,8 +104,15 @@ class Spinfix:
         rewriter_dir: Path | None = None,
         device: str | None = None,
         restorers: dict[str, Restorer] | None = None,
+        context: bool | DocumentContext = True,
     ) -> None:
         self.detector = detector
+        # Neighbouring sentences of the same text as evidence (spinfix/context.py): True, the
+        # checkpoint's fitted context (if it has one); False, every sentence scored alone.
+        if isinstance(context, DocumentContext):
+            self.context: DocumentContext | None = context
+        else:
+            self.context = DocumentContext.from_dict(detector.config.context) if context else None
         self.rewriter_dir = rewriter_dir
         self.device = device
         self.restore_config = RestoreConfig.load(rewriter_dir)
@@ -100,7 +125,13 @@ class Spinfix:
         self.threshold = threshold
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, threshold: float | None = None, device: str | None = None) -> "Spinfix":
+    def load(
+        cls,
+        path: str | os.PathLike | None = None,
+        threshold: float | None = None,
+        device: str | None = None,
+        context: bool = True,
+    ) -> "Spinfix":
         root = Path(path) if path is not None else default_models_dir()
         det_dir = root / "detector" if (root / "detector").is_dir() else root
         if not (det_dir / "config.json").exists():
@@ -109,7 +140,9 @@ class Spinfix:
                 "Pass a path to spinfix.load(), or set SPINFIX_MODELS."
             )
         rw_dir = root / "rewriter" if (root / "rewriter").is_dir() else None
-        return cls(Detector.load(det_dir, device=device), threshold=threshold, rewriter_dir=rw_dir, device=device)
+        return cls(
+            Detector.load(det_dir, device=device), threshold=threshold, rewriter_dir=rw_dir, device=device, context=context
+        )
 
     # -- public API ------------------------------------------------------------------------
 
@@ -132,18 +165,25 @@ class Spinfix:
             raise TypeError("detect_many takes a list of texts; use detect() for one text")
         sources = list(sources) if sources is not None else [None] * len(texts)
         docs = [Document.from_text(t) for t in texts]
+        quotes = [quotations(t) for t in texts]
         flat: list[tuple[int, Segment]] = [(di, seg) for di, d in enumerate(docs) for seg in d.sentences]
-        per_doc: list[list[SentenceReport]] = [[] for _ in docs]
+        # Per document, each sentence as scored alone: whether it has words, its probability and
+        # the spans it would show if flagged. Kept small (not the word scores): the verdict waits
+        # for the neighbours, and a document can be long.
+        scored: list[list[_Scored]] = [[] for _ in docs]
         for c in range(0, len(flat), _CHUNK_SENTENCES):
             chunk = flat[c : c + _CHUNK_SENTENCES]
             scores = self.detector.score([seg.text for _, seg in chunk])
             for (di, seg), sc in zip(chunk, scores):
-                per_doc[di].append(self._sentence_report(seg, sc))
+                scored[di].append(self._scored(seg, sc, quotes[di]))
             if progress:
                 progress(len(chunk))
         return [
-            Report(text=d.text, sentences=s, threshold=self.threshold, source=src, model=self.detector.name)
-            for d, s, src in zip(docs, per_doc, sources)
+            Report(
+                text=d.text, sentences=self._document_reports(s, self.context), threshold=self.threshold,
+                source=src, model=self.detector.name,
+            )
+            for d, s, src in zip(docs, scored, sources)
         ]
 
     def iter_detect(self, texts: Iterable[str], batch_texts: int = 64) -> Iterable[Report]:
@@ -190,8 +230,22 @@ class Spinfix:
             for r in references:
                 if r is not None and not isinstance(r, str):
                     raise TypeError("reference must be a str (the clean article's text) or None")
-        restorer = self.restorer(method)
+        self.restorer(method)  # loaded (or refused) before the detection work
         reports = self.detect_many(texts, sources=sources, progress=progress)
+        return self.restore_reports(reports, method=method, progress=progress)
+
+    def restore_reports(
+        self,
+        reports: Sequence[Report],
+        method: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Report]:
+        """Restoration of reports that detect() or detect_many() made: every flagged span gets
+        its suggestion and confidence, and each report its edits (and so its restored text).
+        The reports are filled in place and returned. `progress` gets flagged-sentence
+        increments."""
+        restorer = self.restorer(method)
+        reports = list(reports)
         flagged = [(rep, s) for rep in reports for s in rep.sentences if s.spans]
         min_conf = self.restore_config.min_confidence.get(restorer.name, 0.0)
         for c in range(0, len(flagged), _RESTORE_CHUNK):
@@ -246,23 +300,59 @@ class Spinfix:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _sentence_report(self, seg: Segment, sc: WordScores) -> SentenceReport:
-        prob = self.detector.sentence_probability(sc)
-        spun = bool(sc.tokens) and prob >= self.threshold  # no words, nothing to accuse
-        spans = self._spans(seg, sc) if spun else []
-        return SentenceReport(
-            text=seg.text, start=seg.start, end=seg.end, probability=prob, is_spun=spun, spans=spans, paragraph=seg.paragraph
-        )
+    def _document_reports(self, scored: Sequence[_Scored], context: DocumentContext | None) -> list[SentenceReport]:
+        """One document's sentence reports, each sentence's probability moved by its
+        neighbours' when a context is given. Sentences without words neither count nor move."""
+        final = [x.own for x in scored]
+        if context is not None:
+            worded = [i for i, x in enumerate(scored) if x.has_words]
+            for i, p in zip(worded, context.probabilities([scored[i].own for i in worded])):
+                final[i] = p
+        out = []
+        for x, prob in zip(scored, final):
+            spun = x.has_words and prob >= self.threshold  # no words, nothing to accuse
+            spans = x.spans if spun else []
+            if spans and x.own < self.threshold and max(sp.probability for sp in spans) < self.detector.config.span_threshold:
+                # Carried over the threshold by its neighbours, with no word over the span
+                # threshold: nothing in the sentence itself to point at (or for restoration to
+                # touch; it may be a quotation the spinner left alone). Flagged, no span.
+                spans = []
+            out.append(
+                SentenceReport(
+                    text=x.seg.text, start=x.seg.start, end=x.seg.end, probability=prob, is_spun=spun,
+                    spans=spans, paragraph=x.seg.paragraph, probability_alone=x.own,
+                )
+            )
+        return out
 
-    def _spans(self, seg: Segment, sc: WordScores) -> list[Span]:
+    def _sentence_report(self, seg: Segment, sc: WordScores) -> SentenceReport:
+        """One sentence's report, scored alone (no neighbours)."""
+        x = self._scored(seg, sc, quotations(seg.text), offset=seg.start)
+        return self._document_reports([x], context=None)[0]
+
+    def _scored(self, seg: Segment, sc: WordScores, quotes: Sequence[tuple[int, int]], offset: int = 0) -> _Scored:
+        """A sentence as scored alone. `quotes` are the quotations of the text it is in
+        (offsets into that text, which starts at `offset` in `seg`'s offsets). Quoted words
+        are no evidence either way: spinners leave quoted speech alone, so a sentence is judged
+        on the words a spinner could have touched, and one with none is not judged at all."""
+        quoted = quoted_words(seg, sc, quotes, offset) if sc.tokens and quotes else None
+        has_words = len(sc.tokens) > (int(quoted.sum()) if quoted is not None else 0)
+        own = self.detector.sentence_probability(sc, quoted)
+        return _Scored(seg, has_words, own, self._spans(seg, sc, quoted) if has_words else [])
+
+    def _spans(self, seg: Segment, sc: WordScores, quoted: np.ndarray | None = None) -> list[Span]:
         """Runs of adjacent words over the span threshold, as spans in the input's offsets.
 
-        A flagged sentence always gets at least one span (its most suspicious word), so a
-        reader can see why it was flagged.
+        With none over it, the most suspicious word alone, so that a sentence flagged on its
+        own words shows why (`_document_reports` decides when that word is used). Words inside
+        quotations (`quoted`) are never marked: spinners leave quoted speech alone, so a mark
+        there would be a false accusation and an invitation to edit a quote.
         """
-        hot = [i for i, p in enumerate(sc.probs) if p >= self.detector.config.span_threshold]
-        if not hot and len(sc.probs):
-            hot = [int(sc.probs.argmax())]
+        probs = sc.probs if quoted is None else np.where(quoted, -1.0, sc.probs)
+        hot = np.flatnonzero(probs >= self.detector.config.span_threshold).tolist()
+        if not hot:
+            best = int(probs.argmax()) if len(probs) else -1
+            return [self._make_span(seg, sc, [best])] if best >= 0 and probs[best] >= 0.0 else []
         spans: list[Span] = []
         run: list[int] = []
         for i in hot:
@@ -285,7 +375,3 @@ class Spinfix:
             probability=float(max(sc.probs[i] for i in run)),
         )
 
-
-def load(path: str | os.PathLike | None = None, threshold: float | None = None, device: str | None = None) -> Spinfix:
-    """Load the released models (from `path`, $SPINFIX_MODELS, or the checkout's models/)."""
-    return Spinfix.load(path, threshold=threshold, device=device)

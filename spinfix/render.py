@@ -105,7 +105,11 @@ def render_text(report: Report, color: bool) -> str:
         lines.append("  no spun text found." if n else "  no text to check.")
     for sent in flagged:
         # Paragraphs are 0-based in the report; people count lines from 1.
-        where = f"p={sent.probability:.2f} para {sent.paragraph + 1}:"
+        where = f"p={sent.probability:.2f}"
+        if sent.probability_alone is not None and sent.probability_alone < report.threshold:
+            # Flagged only with its neighbours' weight: say so, a reader may want to check.
+            where += f" (alone {sent.probability_alone:.2f})"
+        where += f" para {sent.paragraph + 1}:"
         if color:
             where = f"{_DIM}{where}{_RESET}"
         lines.append(f"  {where} {_highlight(report, sent, color)}")

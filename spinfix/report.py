@@ -68,9 +68,12 @@ class SentenceReport:
     is_spun: bool
     spans: list[Span] = field(default_factory=list)
     paragraph: int = 0
+    # The sentence's probability on its own words only; `probability` also weighs its
+    # neighbours in the same text (spinfix/context.py). Equal when no context was used.
+    probability_alone: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "text": self.text,
             "start": self.start,
             "end": self.end,
@@ -79,6 +82,9 @@ class SentenceReport:
             "is_spun": self.is_spun,
             "spans": [s.to_dict() for s in self.spans],
         }
+        if self.probability_alone is not None:
+            d["probability_alone"] = round(self.probability_alone, 4)
+        return d
 
 
 @dataclass

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spinfix.eval import placed
+from spinfix.eval import placed, record_verdicts
 from spinfix.pipeline import Spinfix
 from spinfix.report import Report
 from spinfix.restoration import SpanTask, apply
@@ -128,13 +128,34 @@ def _oracle_restore(sf: Spinfix, records: Sequence[dict], method: str | None) ->
     return out
 
 
-def evaluate_records(sf: Spinfix, records: Sequence[dict], method: str | None, oracle: bool = False) -> dict:
-    """Restoration figures on labelled synthetic sentences (spun and clean)."""
+def _restore_in_articles(sf: Spinfix, records: Sequence[dict], split: Sequence[dict], method: str | None) -> list[Report]:
+    """Each record detected inside its article (its article's records in `split`, in order, as
+    one text), then restored: a report per record, in the record's own offsets."""
+    wanted = {r["article"] for r in records}
+    articles = [r for r in split if r["article"] in wanted]
+    position = {id(r): i for i, r in enumerate(articles)}
+    verdicts = record_verdicts(sf, articles, articles=True)
+    reports = []
+    for r in records:
+        v = verdicts[position[id(r)]]
+        reports.append(Report(text=r["text"], sentences=v.sentences, threshold=sf.threshold, model=sf.detector.name))
+    return sf.restore_reports(reports, method=method)
+
+
+def evaluate_records(
+    sf: Spinfix, records: Sequence[dict], method: str | None, oracle: bool = False, split: Sequence[dict] | None = None
+) -> dict:
+    """Restoration figures on labelled synthetic sentences (spun and clean). Each sentence is
+    detected alone, or, given `split` (the records' whole split, holding the records themselves),
+    inside its article, as a user's article would be."""
     calibration = {}
     if oracle:
         restored = _oracle_restore(sf, records, method)
     else:
-        reports = sf.restore_many([r["text"] for r in records], method=method)
+        if split is not None:
+            reports = _restore_in_articles(sf, records, split, method)
+        else:
+            reports = sf.restore_many([r["text"] for r in records], method=method)
         restored = [r.restored_text for r in reports]
         # Every proposed edit, applied or not: does its confidence say how often it is right?
         bins = reliability([x for rep, rec in zip(reports, records) for x in edit_outcomes(rep, rec)])

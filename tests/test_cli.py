@@ -386,3 +386,33 @@ def test_render_json_and_jsonl_agree() -> None:
     assert json.loads(pretty) == json.loads(line) == report.to_dict()
     assert "“soon”" in line  # UTF-8 kept readable by default
     assert "\\u201c" in render.render_jsonl(report, ensure_ascii=True)
+
+
+def test_no_context_reads_every_sentence_alone(tiny_models: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from spinfix.context import DocumentContext
+    from spinfix.detector import CONFIG_NAME, DetectorConfig
+
+    models = tmp_path / "models"
+    shutil.copytree(tiny_models, models)
+    cfg = DetectorConfig.load(models / "detector" / CONFIG_NAME)
+    cfg.context = DocumentContext(weight=3.0).to_dict()
+    cfg.save(models / "detector" / CONFIG_NAME)
+    path = tmp_path / "article.txt"
+    path.write_text("The Senate votes on Tuesday. Analysts had expected less.\nPrices rose in March.\n", encoding="utf-8")
+    alone = json.loads(invoke(models, "-f", "json", "--no-context", str(path)).stdout)
+    inside = json.loads(invoke(models, "-f", "json", str(path)).stdout)
+    assert all(s["probability"] == s["probability_alone"] for s in alone["sentences"])
+    assert any(s["probability"] != s["probability_alone"] for s in inside["sentences"])
+    assert [s["probability_alone"] for s in alone["sentences"]] == [s["probability_alone"] for s in inside["sentences"]]
+
+
+def test_render_text_says_when_only_the_neighbours_flagged_a_sentence() -> None:
+    text = "Navy help will continue."
+    report = _report(text, [(0, 9)])
+    report.sentences[0].probability = 0.91
+    report.sentences[0].probability_alone = 0.40
+    assert "p=0.91 (alone 0.40)" in render.render_text(report, color=False)
+    report.sentences[0].probability_alone = 0.95  # flagged on its own words: nothing to add
+    assert "alone" not in render.render_text(report, color=False)

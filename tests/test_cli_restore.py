@@ -62,7 +62,7 @@ class FakeSpinfix:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSpinfix:
     sf = FakeSpinfix()
-    monkeypatch.setattr(cli, "_load", lambda models, threshold: sf)
+    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True: sf)
     return sf
 
 
@@ -239,7 +239,7 @@ def test_value_error_from_the_pipeline_exits_2(tmp_path: Path, monkeypatch: pyte
         def restore_many(self, texts, **kwargs):
             raise ValueError("unknown restoration method 'x': use 'rewriter' or 'baseline'")
 
-    monkeypatch.setattr(cli, "_load", lambda models, threshold: Refusing())
+    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True: Refusing())
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert result.exit_code == 2
     assert result.stderr.strip() == "spinfix: error: unknown restoration method 'x': use 'rewriter' or 'baseline'"
@@ -250,14 +250,14 @@ def test_missing_rewriter_points_to_the_option(tmp_path: Path, monkeypatch: pyte
         def restore_many(self, texts, **kwargs):
             raise ModelError("no rewriter in the models folder (expected models/rewriter); use method='baseline'")
 
-    monkeypatch.setattr(cli, "_load", lambda models, threshold: NoRewriter())
+    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True: NoRewriter())
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("use --method baseline")
 
 
 def test_model_error_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_models(models: Path | None, threshold: float | None) -> None:
+    def no_models(models: Path | None, threshold: float | None, context: bool = True) -> None:
         raise ModelError("no spinfix models at /x.")
 
     monkeypatch.setattr(cli, "_load", no_models)

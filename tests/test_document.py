@@ -335,3 +335,26 @@ def test_round_trip_holds_on_random_punctuation_soup() -> None:
                 "!", "…", "“", "”", '"', "'", "(", ")", "—", "--", "\t", "\u00a0", "x"]
     for _ in range(300):
         assert_round_trip("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))))
+
+
+def test_quotations_pair_curly_and_straight_marks() -> None:
+    from spinfix.document import quotations
+
+    text = 'He said "we will win," then left. “One. Two.” And ” is stray.'
+    assert [text[s:e] for s, e in quotations(text)] == ['"we will win,"', "“One. Two.”"]
+
+
+def test_an_unclosed_quotation_ends_with_its_paragraph() -> None:
+    from spinfix.document import quotations
+
+    text = "“We will rebuild the bridge,\nsaid the mayor. “And the road.”"
+    assert [text[s:e] for s, e in quotations(text)] == ["“We will rebuild the bridge,", "“And the road.”"]
+
+
+def test_in_quotation_includes_the_marks_and_nothing_past_them() -> None:
+    from spinfix.document import in_quotation, quotations
+
+    text = 'a "b c" d'
+    quotes = quotations(text)
+    assert [i for i in range(len(text)) if in_quotation(quotes, i)] == [2, 3, 4, 5, 6]
+    assert not in_quotation([], 0)

@@ -87,3 +87,30 @@ def test_hyphen_part_detection_counts_the_words_and_phrases_marked(sf):
     assert got["pairs"] == 1 and got["words"] == 1  # only the hyphen-part swap counts
     assert 0.0 <= got["words_marked"] <= 1.0 and 0.0 <= got["flagged_on_phrase"] <= 1.0
     assert hyphen_part_detection(sf, pairs[1:]) == {"pairs": 0}
+
+
+def _article_records():
+    spun = [{"article": f"s:{a}", "text": t, "clean": t, "spun": True} for a in range(2)
+            for t in ("The navy help arrived.", "Roads closed for the reason that rain fell.")]
+    clean = [{"article": f"c:{a}", "text": t, "clean": t, "spun": False} for a in range(3)
+             for t in ("The minister spoke.", "Trains ran late.", "Shops opened early.")]
+    return spun + clean
+
+
+def test_mixed_articles_pair_each_spun_article_with_a_clean_one(sf):
+    from spinfix.eval import mixed_article_flag_rates
+
+    out = mixed_article_flag_rates(sf, _article_records())
+    assert out["pairs"] == 2  # two spun articles, three clean: two pairs
+    for key in ("clean_flagged_mixed", "clean_flagged_alone", "spun_flagged_mixed", "spun_flagged_alone"):
+        assert 0.0 <= out[key] <= 1.0
+
+
+def test_clean_articles_are_read_from_the_clean_side(sf):
+    from spinfix.eval import clean_article_flag_rate
+
+    records = _article_records()
+    everything = clean_article_flag_rate(type(sf)(sf.detector, threshold=0.0), records)
+    nothing = clean_article_flag_rate(type(sf)(sf.detector, threshold=1.0), records)
+    assert everything == {"sentences": len(records), "flagged": len(records), "rate": 1.0}
+    assert nothing["flagged"] == 0

@@ -84,6 +84,13 @@ def test_restore_many_batches_all_flagged_sentences_in_one_call(flag_all, sample
     assert [r.restored_text for r in reports] == [sf.restore(t, method="upper").restored_text for t in (sample_text, "Nothing here.", "")]
 
 
+def test_restoring_detect_reports_later_gives_what_restore_gives(flag_all, sample_text: str) -> None:
+    sf, _ = flag_all
+    reports = sf.detect_many([sample_text, "Nothing here."])
+    assert sf.restore_reports(reports, method="upper") == reports  # filled in place
+    assert [r.restored_text for r in reports] == [sf.restore(t, method="upper").restored_text for t in (sample_text, "Nothing here.")]
+
+
 def test_detect_reports_carry_no_restoration(flag_all, sample_text: str) -> None:
     sf, _ = flag_all
     report = sf.detect(sample_text)

@@ -73,15 +73,17 @@ def calibrate_on_dev(det: Detector, dev: list[dict], target_precision: float) ->
     All three go through the code path users run (Detector.score, Spinfix reports). The span
     threshold is the word probability that maximises exact span F1 on dev's flagged sentences.
     """
-    from spinfix.document import Segment
+    from spinfix.document import Segment, quotations
     from spinfix.eval import gold_spans
-    from spinfix.pipeline import Spinfix
+    from spinfix.pipeline import Spinfix, quoted_words
 
     cfg = det.config
     scores = det.score([r["text"] for r in dev])
+    # Quoted words are no evidence at inference (Spinfix._scored): fit without them too.
+    skips = [quoted_words(Segment(r["text"], 0, len(r["text"]), 0), s, quotations(r["text"])) for r, s in zip(dev, scores)]
     y = np.array([int(r["spun"]) for r in dev])
-    cfg.calibration = fit_calibration(np.array([features(s) for s in scores]), y)
-    cal = np.array([det.sentence_probability(s) for s in scores])
+    cfg.calibration = fit_calibration(np.array([features(s, k) for s, k in zip(scores, skips)]), y)
+    cal = np.array([det.sentence_probability(s, k) for s, k in zip(scores, skips)])
     cfg.threshold = pick_threshold(cal, y, target_precision)
     golds = [gold_spans(r["text"], r["labels"]) for r in dev]
     best = (-1.0, cfg.span_threshold)
