@@ -9,7 +9,8 @@ neighbours count: spinfix/context.py); the share of clean held-out sentences fla
 split's original sentences, never spun), alone and as whole articles; a clean and a spun article
 pasted into one text (how far a verdict spreads across the seam); dev tortured
 phrases placed in ordinary sentences, for the held-out half (never seen by the spinner) and the
-spinner half (and the held-out phrases whose swap changed part of a hyphenated word); and the
+spinner half (and the held-out phrases whose swap changed part of a hyphenated word), and the
+held-out ones in ten-sentence "papers" where they have neighbours; and the
 spinner's realism against the real word swaps of both halves.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import spinfix
 from spinfix.eval import (
     clean_article_flag_rate, clean_flag_rate, evaluate_split, hyphen_part_detection, mixed_article_flag_rates,
-    spinner_number_changes, spinner_realism, tortured_flag_rate,
+    spinner_number_changes, spinner_realism, tortured_flag_rate, tortured_paper_flag_rates,
 )
 from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
 from spinfix.train.data import read_jsonl
@@ -58,6 +59,7 @@ def main() -> None:
         "clean_heldout_in_article": clean_article_flag_rate(sf, records),
         "mixed_articles": mixed_article_flag_rates(sf, records),
         "tortured_heldout": tortured_flag_rate(sf, held),
+        "tortured_heldout_papers": tortured_paper_flag_rates(sf, held),
         "tortured_spinner_share": tortured_flag_rate(sf, seen),
         "tortured_heldout_hyphen_parts": hyphen_part_detection(sf, held),
     }

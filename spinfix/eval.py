@@ -14,7 +14,7 @@ import numpy as np
 
 from spinfix.lexicon import noun_number, same_lemma
 from spinfix.pipeline import Spinfix
-from spinfix.report import SentenceReport
+from spinfix.report import Report, SentenceReport
 from spinfix.tokens import tokenize
 from spinfix.tortured import TorturedPair
 
@@ -279,6 +279,65 @@ def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
         "sentence_flagged": round(sentence_flagged / n, 4),
         "flagged_on_phrase": round(on_phrase / n, 4),
         "control_correct_phrase_flagged": round(control / n, 4),
+    }
+
+
+def tortured_paper_flag_rates(sf: Spinfix, pairs: Sequence[TorturedPair], per_paper: int = 10, seed: int = 0) -> dict:
+    """Tortured phrases in "papers": `per_paper` template sentences as one paragraph, half of them
+    holding a tortured phrase and half the correct phrase of another pair, so that each
+    sentence has neighbours, as in a paper-mill paper. Every pair is placed twice, once tortured
+    and once correct (in different papers). Also all-correct papers: a clean paper's sentences
+    flagged. The templates are the evaluation's own (`TEMPLATES`), never used in training."""
+    order = list(pairs)
+    random.Random(seed).shuffle(order)
+    half = per_paper // 2
+    n = len(order) - len(order) % per_paper
+    papers: list[list[tuple[TorturedPair, bool]]] = []
+    for i in range(0, n, per_paper):
+        group = order[i : i + per_paper]
+        papers.append([(p, True) for p in group[:half]] + [(p, False) for p in group[half:]])
+        papers.append([(p, False) for p in group[:half]] + [(p, True) for p in group[half:]])
+    for p_ in papers:
+        random.Random(seed + len(papers)).shuffle(p_)
+
+    def build(paper: list[tuple[TorturedPair, bool]]) -> tuple[str, list[tuple[int, int, bool]]]:
+        parts, where, pos = [], [], 0
+        for p, tortured in paper:
+            tpl = template_for(p.correct)
+            phrase = p.tortured if tortured else p.correct
+            start = pos + tpl.index("{}")
+            where.append((start, start + len(phrase), tortured))
+            parts.append(tpl.format(phrase))
+            pos += len(parts[-1]) + 1
+        return " ".join(parts), where
+
+    mixed = [build(p) for p in papers]
+    clean = [build([(p, False) for p, _ in paper]) for paper in papers[::2]]
+    mixed_reports = sf.detect_many([t for t, _ in mixed])
+    clean_reports = sf.detect_many([t for t, _ in clean])
+
+    def sentence_of(rep: Report, s: int) -> SentenceReport | None:
+        return next((x for x in rep.sentences if x.start <= s < x.end), None)
+
+    hit = tortured_n = false = correct_n = 0
+    for rep, (_, where) in zip(mixed_reports, mixed):
+        for s, e, tortured in where:
+            sent = sentence_of(rep, s)
+            if tortured:
+                tortured_n += 1
+                hit += sent is not None and any(sp.start < e and s < sp.end for sp in sent.spans)
+            else:
+                correct_n += 1
+                false += sent is not None and sent.is_spun
+    clean_flagged = sum(x.is_spun for rep in clean_reports for x in rep.sentences)
+    clean_n = sum(len(rep.sentences) for rep in clean_reports)
+    return {
+        "papers": len(papers),
+        "sentences_per_paper": per_paper,
+        "tortured_flagged_on_phrase": round(hit / max(tortured_n, 1), 4),
+        "correct_in_same_papers_flagged": round(false / max(correct_n, 1), 4),
+        "all_correct_papers": len(clean),
+        "all_correct_papers_sentences_flagged": round(clean_flagged / max(clean_n, 1), 4),
     }
 
 

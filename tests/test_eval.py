@@ -114,3 +114,15 @@ def test_clean_articles_are_read_from_the_clean_side(sf):
     nothing = clean_article_flag_rate(type(sf)(sf.detector, threshold=1.0), records)
     assert everything == {"sentences": len(records), "flagged": len(records), "rate": 1.0}
     assert nothing["flagged"] == 0
+
+
+def test_tortured_papers_place_every_pair_once_tortured_and_once_correct(sf):
+    from spinfix.eval import tortured_paper_flag_rates
+    from spinfix.tortured import TorturedPair
+
+    pairs = [TorturedPair(tortured=f"counterfeit thing{i}", correct=f"artificial thing{i}") for i in range(23)]
+    flag_all = type(sf)(sf.detector, threshold=0.0)
+    out = tortured_paper_flag_rates(flag_all, pairs, per_paper=10)
+    assert out["papers"] == 4 and out["all_correct_papers"] == 2  # 20 of 23 pairs fill two groups
+    assert out["correct_in_same_papers_flagged"] == 1.0 == out["all_correct_papers_sentences_flagged"]
+    assert 0.0 <= out["tortured_flagged_on_phrase"] <= 1.0
