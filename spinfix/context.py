@@ -26,7 +26,7 @@ _LOGIT_CAP = math.log((1 - 1e-4) / 1e-4)
 
 def logit(p: float) -> float:
     """The capped logit a sentence contributes to its neighbours."""
-    return max(-_LOGIT_CAP, min(_LOGIT_CAP, _raw_logit(p)))
+    return max(-_LOGIT_CAP, min(_LOGIT_CAP, raw_logit(p)))
 
 
 def sigmoid(z: float) -> float:
@@ -79,9 +79,10 @@ class DocumentContext:
         Neighbours count with capped logits; the sentence's own logit is not capped, so a
         sentence that nothing moves keeps its probability exactly."""
         shifts = self.shift([logit(p) for p in own])
-        return [p if s == 0.0 else sigmoid(_raw_logit(p) + s) for p, s in zip(own, shifts)]
+        return [p if s == 0.0 else sigmoid(raw_logit(p) + s) for p, s in zip(own, shifts)]
 
 
-def _raw_logit(p: float) -> float:
+def raw_logit(p: float) -> float:
+    """The logit, guarded only against 0 and 1."""
     p = min(max(p, 1e-12), 1 - 1e-12)
     return math.log(p / (1 - p))

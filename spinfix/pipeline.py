@@ -32,9 +32,10 @@ class _Scored:
     """A sentence as the detector scored it alone, before its neighbours are weighed."""
 
     seg: Segment
-    has_words: bool
+    has_words: bool  # words a spinner could have touched (outside quotations)
     own: float
     spans: list[Span]
+    fallback: bool = False  # `spans` is only the most suspicious word, none being over the span threshold
 
 
 def quoted_words(seg: Segment, sc: WordScores, quotes: Sequence[tuple[int, int]], offset: int = 0) -> np.ndarray:
@@ -164,12 +165,21 @@ class Spinfix:
         if isinstance(texts, str):
             raise TypeError("detect_many takes a list of texts; use detect() for one text")
         sources = list(sources) if sources is not None else [None] * len(texts)
+        return [
+            Report(
+                text=t, sentences=self._document_reports(s, self.context), threshold=self.threshold,
+                source=src, model=self.detector.name,
+            )
+            for t, s, src in zip(texts, self._score_documents(texts, progress), sources)
+        ]
+
+    def _score_documents(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[list[_Scored]]:
+        """Per text, each sentence as scored alone: whether it has words a spinner could touch,
+        its probability and the spans it would show if flagged. Kept small (not the word
+        scores): the verdict waits for the neighbours, and a text can be long."""
         docs = [Document.from_text(t) for t in texts]
         quotes = [quotations(t) for t in texts]
         flat: list[tuple[int, Segment]] = [(di, seg) for di, d in enumerate(docs) for seg in d.sentences]
-        # Per document, each sentence as scored alone: whether it has words, its probability and
-        # the spans it would show if flagged. Kept small (not the word scores): the verdict waits
-        # for the neighbours, and a document can be long.
         scored: list[list[_Scored]] = [[] for _ in docs]
         for c in range(0, len(flat), _CHUNK_SENTENCES):
             chunk = flat[c : c + _CHUNK_SENTENCES]
@@ -178,13 +188,7 @@ class Spinfix:
                 scored[di].append(self._scored(seg, sc, quotes[di]))
             if progress:
                 progress(len(chunk))
-        return [
-            Report(
-                text=d.text, sentences=self._document_reports(s, self.context), threshold=self.threshold,
-                source=src, model=self.detector.name,
-            )
-            for d, s, src in zip(docs, scored, sources)
-        ]
+        return scored
 
     def iter_detect(self, texts: Iterable[str], batch_texts: int = 64) -> Iterable[Report]:
         """Stream reports over an iterable of texts, `batch_texts` at a time (bounded memory)."""
@@ -312,7 +316,7 @@ class Spinfix:
         for x, prob in zip(scored, final):
             spun = x.has_words and prob >= self.threshold  # no words, nothing to accuse
             spans = x.spans if spun else []
-            if spans and x.own < self.threshold and max(sp.probability for sp in spans) < self.detector.config.span_threshold:
+            if x.fallback and x.own < self.threshold:
                 # Carried over the threshold by its neighbours, with no word over the span
                 # threshold: nothing in the sentence itself to point at (or for restoration to
                 # touch; it may be a quotation the spinner left alone). Flagged, no span.
@@ -338,7 +342,9 @@ class Spinfix:
         quoted = quoted_words(seg, sc, quotes, offset) if sc.tokens and quotes else None
         has_words = len(sc.tokens) > (int(quoted.sum()) if quoted is not None else 0)
         own = self.detector.sentence_probability(sc, quoted)
-        return _Scored(seg, has_words, own, self._spans(seg, sc, quoted) if has_words else [])
+        spans = self._spans(seg, sc, quoted) if has_words else []
+        over = self.detector.config.span_threshold
+        return _Scored(seg, has_words, own, spans, fallback=bool(spans) and spans[0].probability < over)
 
     def _spans(self, seg: Segment, sc: WordScores, quoted: np.ndarray | None = None) -> list[Span]:
         """Runs of adjacent words over the span threshold, as spans in the input's offsets.

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spinfix.context import DocumentContext, _raw_logit, logit
-from spinfix.document import in_quotation, quotations
+from spinfix.context import DocumentContext, logit, raw_logit
 from spinfix.eval import as_articles, record_verdicts
 from spinfix.pipeline import Spinfix
-from spinfix.tokens import tokenize
 from spinfix.train.detector import pick_threshold
 
 logger = logging.getLogger(__name__)
@@ -37,18 +35,17 @@ class ContextFit:
 
 
 def _sentences(sf: Spinfix, records: Sequence[dict]) -> tuple[list[list[float]], list[list[int]]]:
-    """Per article: its sentences' own probabilities (sentences with words) and labels (the
-    label of the record a sentence lies in)."""
+    """Per article: its sentences' own probabilities and labels (the label of the record a
+    sentence lies in), for the sentences the pipeline weighs (`Spinfix._score_documents`)."""
     probs, labels = [], []
     groups = as_articles(records)
-    for group, rep in zip(groups, sf.detect_many([g.text for g in groups])):
-        quotes = quotations(group.text)
+    for group, scored in zip(groups, sf._score_documents([g.text for g in groups])):
         p, y = [], []
-        for s in rep.sentences:
-            if not any(t.is_word and not in_quotation(quotes, t.start) for t in tokenize(s.text, offset=s.start)):
-                continue  # no word a spinner could touch: neither counts nor moves (Spinfix._scored)
-            rec = next(i for i, st in zip(group.indices, group.starts) if st <= s.start <= st + len(records[i]["text"]))
-            p.append(s.probability_alone)
+        for x in scored:
+            if not x.has_words:
+                continue  # neither counts nor moves, as in detect_many
+            rec = next(i for i, st in zip(group.indices, group.starts) if st <= x.seg.start <= st + len(records[i]["text"]))
+            p.append(x.own)
             y.append(int(records[rec]["spun"]))
         probs.append(p)
         labels.append(y)
@@ -66,7 +63,7 @@ def fit_weights(
     z, a, b, y = [], [], [], []
     for p, lab in zip(probs, labels):
         capped = [logit(x) for x in p]
-        z += [_raw_logit(x) for x in p]
+        z += [raw_logit(x) for x in p]
         a += unit_w.shift(capped)
         b += unit_b.shift(capped)
         y += list(lab)
