@@ -51,7 +51,7 @@ data: setup-train
 train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-news --out runs/detector-stage1 --epochs 1.5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --init runs/detector-stage1 \
-	  --out models/detector --epochs 0.5 --lr 4e-5
+	  --out models/detector --epochs 1.0 --lr 4e-5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --out models/detector --recalibrate
 	$(BIN)/python scripts/fit_context.py --models models --write
 

@@ -20,7 +20,9 @@ the fewest candidates while staying within a point of scoring all is taken (or -
 and --margin), and the fit sees the lists that the released weights pick. Figures (unit accuracy of the LM alone
 and of the fitted score, on the half of the sentences not fitted on) go to
 data/eval/baseline_fit.json; --write stores the weights in models/rewriter/spinfix.json.
-Tune the confidence threshold afterwards: scripts/tune_restore.py --write.
+Tune the confidence threshold afterwards: scripts/tune_restore.py --write. --readings adds
+the detector's reading of each short-listed candidate in place as evidence (an experiment, not
+released; its short list keeps weights fitted without it).
 """
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ from spinfix.candidates import DEFAULT_MAX_CANDIDATES
 from spinfix.restoration import SpanTask
 from spinfix.restore_eval import sample, tuning_sample
 from spinfix.train.baseline_fit import (
-    calibration, cross_validate, cross_validate_shortlists, fit_weights, fold_weights, label, lm_shortlisted, cheapest_shortlist,
+    attach_sentences, calibration, cross_validate, cross_validate_shortlists, fit_weights, fill_readings, fold_weights, label,
+    lm_shortlisted, cheapest_shortlist,
 )
 from spinfix.train.data import read_jsonl
 
@@ -60,6 +63,7 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
             rec = owners[a + u["task"]]
             u["label"] = label(u, rec["edits"] if rec["spun"] else [])
             u["sentence_id"] = a + u.pop("task")
+            u["sentence"] = rec["text"]
             u["right_context"] = restorer.right_context  # what the LM scores were read with
             u["max_candidates"] = restorer.candidates.max_candidates
             units.append(u)
@@ -99,23 +103,26 @@ def main() -> None:
                     help="words scored after each candidate (default: the restorer's); stored with --write")
     ap.add_argument("--max-candidates", type=int, default=None,
                     help="candidates a unit gets (default: the generator's); stored with --write")
+    ap.add_argument("--readings", action="store_true",
+                    help="also weigh the detector's reading of each short-listed candidate in place (the 'detector' "
+                         "evidence; not released: models/rewriter/HISTORY.md)")
     ap.add_argument("--write", action="store_true", help="store the weights in models/rewriter/spinfix.json")
     ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    sf = spinfix.load(args.models)
+    dev = list(read_jsonl(args.data / "dev.jsonl"))
+    tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
+    records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
     if args.reuse:
         units = json.loads(args.trace.read_text())
     else:
-        sf = spinfix.load(args.models)
-        sf.restore_config.baseline_weights = {}  # record the LM alone
+        sf.restore_config.baseline_weights = {}  # record the LM alone (no readings: --readings adds them afterwards)
         sf.restore_config.keep_bonus = 0.0
         if args.right_context is not None:
             sf.restore_config.baseline_right_context = args.right_context
         if args.max_candidates is not None:
             sf.restore_config.baseline_max_candidates = args.max_candidates
-        dev = list(read_jsonl(args.data / "dev.jsonl"))
-        tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
-        records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
         units = collect(sf, records)
         args.trace.parent.mkdir(parents=True, exist_ok=True)
         args.trace.write_text(json.dumps(units))
@@ -123,8 +130,14 @@ def main() -> None:
     max_candidates = _recorded_with(units, "max_candidates", DEFAULT_MAX_CANDIDATES, args.max_candidates, args.trace)
     if any("first" not in u for u in units):
         raise SystemExit(f"{args.trace} has no first-token scores (recorded before spinfix 0.1.4): record it again")
-    names = sorted({k for u in units for f in u["features"] for k in f})
-    by_setting = cross_validate_shortlists(units, names)
+    names = sorted({k for u in units for f in u["features"] for k in f} - {"detector"})
+    by_setting = cross_validate_shortlists(units, names)  # the short list is the LM's: no readings there
+    read = None
+    if args.readings:
+        logging.info("%d of %d decisions have their sentence", attach_sentences(units, records), len(units))
+        units = [u for u in units if "sentence" in u]
+        read = sf.detector.readings
+        names = sorted([*names, "detector"])
     logging.info("shortlists, cross-validated: %s", json.dumps(by_setting))
     if args.shortlist is None:
         best = cheapest_shortlist(by_setting) or {"shortlist": None, "margin": None}
@@ -132,14 +145,20 @@ def main() -> None:
     elif args.shortlist == 0:
         args.shortlist = None
     full = units
+    w_short = None  # the short list's own weights, when they differ from the final score's
     if args.shortlist is not None or args.margin is not None:
         # The released weights pick the shortlists, so fit on the lists they pick: twice, starting
         # from the weights fitted on every candidate.
-        w = fit_weights(_usable(full), names)
+        # The short list is ranked before the detector reads anything, so its weights are fitted
+        # without the readings; the final score's, with them, on the lists those pick.
+        plain = [n for n in names if n != "detector"]
+        w_short = fit_weights(_usable(full), plain)
         for _ in range(2):
-            units = lm_shortlisted(full, w, args.shortlist, args.margin)
-            w = fit_weights(_usable(units), names)
-        units = lm_shortlisted(full, w, args.shortlist, args.margin)
+            units = lm_shortlisted(full, w_short, args.shortlist, args.margin)
+            w_short = fit_weights(_usable(units), plain)
+        units = lm_shortlisted(full, w_short, args.shortlist, args.margin)
+    if read is not None:
+        logging.info("%d detector readings", fill_readings(units, full, read))
     usable = _usable(units)
     if len(usable) < 20:
         raise SystemExit(f"only {len(usable)} labelled decisions with the original among the candidates: use more --sentences")
@@ -158,6 +177,7 @@ def main() -> None:
         "decisions_unlabelled": sum(1 for y in labels if y is None),
         "cross_validated": held_out,
         "weights": weights,
+        "shortlist_weights": w_short if read is not None else None,
         "shortlist": args.shortlist,
         "shortlist_margin": args.margin,
         "right_context": right_context,
@@ -173,6 +193,7 @@ def main() -> None:
         path = args.models / "rewriter" / "spinfix.json"
         cfg = json.loads(path.read_text()) if path.exists() else {}
         cfg["baseline_weights"] = weights
+        cfg["baseline_shortlist_weights"] = result["shortlist_weights"]
         cfg.pop("baseline_max_scored", None)  # before 0.1.4
         cfg["baseline_shortlist"] = result["shortlist"]
         cfg["baseline_shortlist_margin"] = result["shortlist_margin"]

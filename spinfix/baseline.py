@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from spinfix.candidates import CandidateGenerator, Unit
 from spinfix.lexicon import zipf
@@ -49,6 +49,9 @@ EXTRA_TOKEN_COST = 1.0
 # ...and of those, only the ones within this much of the best ranked (the spun text included):
 # far behind on the first token, a candidate is rarely chosen after its last. None: no margin.
 SHORTLIST_MARGIN: float | None = 3.0
+# Evidence that only the short-listed candidates get, after the LM's first-token ranking: the
+# detector's reading of the candidate in place (a forward pass per candidate sentence).
+AFTER_SHORTLIST = ("detector",)
 # Sentences read together: each round is one LM pass over all of them. 32 restored a
 # 40-sentence article about 1.15x faster than 16 (fewer, fuller passes); smaller was slower.
 BATCH_SENTENCES = 32
@@ -111,6 +114,9 @@ class BaselineRestorer:
         shortlist_margin: float | None = SHORTLIST_MARGIN,
         batch_sentences: int = BATCH_SENTENCES,
         right_context: int = RIGHT_CONTEXT_WORDS,
+        revisit: bool = False,
+        discriminator: Callable[[list[str], list[tuple[int, int]]], list[float]] | None = None,
+        shortlist_weights: dict[str, float] | None = None,
     ) -> None:
         self.scorer = scorer
         self.candidates = candidates
@@ -123,6 +129,15 @@ class BaselineRestorer:
         self.shortlist_margin = shortlist_margin
         self.batch_sentences = batch_sentences
         self.right_context = right_context  # words scored after a candidate
+        # Decide again, once, every unit whose right context held a unit that was then changed
+        # ("counterfeit consciousness": "counterfeit" was first judged before "intelligence").
+        self.revisit = revisit
+        # (texts, spans) -> how spun the detector finds each span in its text (Detector.readings):
+        # weighed as the "detector" evidence of a short-listed candidate, when the weights have it.
+        self.discriminator = discriminator
+        # What the short list ranks the evidence by, when not `weights`: the final score's weights
+        # were fitted with the detector's reading, which the short list has not got yet.
+        self.shortlist_weights = dict(shortlist_weights) if shortlist_weights else None
         # (a, b): P(right) = sigmoid(a * logit(p) + b) for a choice the softmax gives p, fitted
         # on dev decisions including those whose original is not among the candidates.
         self.calibration = tuple(calibration) if calibration else None
@@ -141,8 +156,11 @@ class BaselineRestorer:
         scores (everything but the LM)."""
         cands = [c for c in unit.candidates if c == unit.text or safe(unit.text, c)]
         feats = [candidate_features(self.candidates, unit.text, c) for c in cands]
-        prior = [sum(self.weights.get(k, 0.0) * v for k, v in f.items()) for f in feats]
-        return cands, feats, prior
+        return cands, feats, [self._evidence(f, self.weights) for f in feats]
+
+    @staticmethod
+    def _evidence(features: dict[str, float], weights: dict[str, float]) -> float:
+        return sum(weights.get(k, 0.0) * v for k, v in features.items())
 
     def _restore_batch(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
         states = [_Sentence.of(t, self.candidates) for t in tasks]
@@ -164,24 +182,27 @@ class BaselineRestorer:
             rows.extend([p[0] for p in plans])
             suffixes, firsts = [], []  # firsts: what the shortlist saw, for the trace
             for r, (_, gap, rest, cands, feats, prior) in enumerate(plans):
-                keep, seen = self._lm_shortlist(rows, r, gap, cands, rest, prior)
+                ranked_by = prior if self.shortlist_weights is None else [self._evidence(f, self.shortlist_weights) for f in feats]
+                keep, seen = self._lm_shortlist(rows, r, gap, cands, rest, ranked_by)
                 if seen is not None:
                     firsts.append({k: [v[j] for j in keep] for k, v in seen.items()})
                 plans[r] = (gap, rest, [cands[j] for j in keep], [feats[j] for j in keep], [prior[j] for j in keep])
                 suffixes.append([gap + c + rest for c in plans[r][2]])
             scored = rows.score(suffixes)
+            readings = self._readings([(states[i], states[i].todo[0], p[2]) for i, p in zip(active, plans)])
             commits = []
             for r, (i, (gap, rest, cands, feats, prior), lm) in enumerate(zip(active, plans, scored)):
                 st = states[i]
                 k = st.todo.pop(0)
                 u = st.units[k]
+                if readings is not None:
+                    feats = [{**f, "detector": d} for f, d in zip(feats, readings[r])]
+                    prior = [p + self.weights.get("detector", 0.0) * d for p, d in zip(prior, readings[r])]
                 scores = [self.weights.get("lm", 1.0) * x + p for x, p in zip(lm, prior)]
                 if self.trace is not None:
                     self.trace.append({"task": i, "start": u.start, "end": u.end, "candidates": cands, "lm": lm, "features": feats, **firsts[r]})
-                best = max(range(len(cands)), key=scores.__getitem__)
-                z = max(scores)
-                st.chosen[k] = cands[best]
-                st.conf[k] = self._calibrated(1.0 / sum(math.exp(x - z) for x in scores))  # exp(best - z) == 1
+                best = self._choose(st, k, cands, scores)
+                st.options[k] = (gap, rest, cands, plans[r][4])  # the evidence without the detector's reading
                 commits.append((best, self._advance(st, k, gap, rest)))
             rows.commit(commits)
             still = [r for r, i in enumerate(active) if states[i].todo]
@@ -189,7 +210,63 @@ class BaselineRestorer:
                 active = [active[r] for r in still]
                 if active:
                     rows.keep(still)
+        if self.revisit:
+            self._revisit(states)
         return [st.suggestions() for st in states]
+
+    def _choose(self, st: _Sentence, k: int, cands: Sequence[str], scores: Sequence[float]) -> int:
+        """Unit k takes its best-scored candidate, with the calibrated softmax as confidence."""
+        best = max(range(len(cands)), key=scores.__getitem__)
+        z = scores[best]
+        st.chosen[k] = cands[best]
+        st.conf[k] = self._calibrated(1.0 / sum(math.exp(x - z) for x in scores))  # exp(best - z) == 1
+        return best
+
+    def _revisit(self, states: Sequence[_Sentence]) -> None:
+        """Score again, with the right context as now restored, the short list of every unit
+        whose right context changed after it was decided; all such units in one LM pass. The
+        choices before each unit are the first pass's."""
+        jobs = []
+        for st in states:
+            for k, (gap, rest, cands, prior) in st.options.items():
+                u = st.units[k]
+                now = _first_words(_join(st.sentence, st.units[k + 1 :], st.chosen[k + 1 :], u.end, len(st.sentence)), self.right_context)
+                if now != rest:
+                    head = u.start - len(gap)
+                    jobs.append((st, k, _join(st.sentence, st.units, st.chosen, 0, head), [gap + c + now for c in cands], cands, prior))
+        if not jobs:
+            return
+        rows = self.scorer.rows(len(jobs))
+        rows.extend([j[2] for j in jobs])
+        scored = rows.score([j[3] for j in jobs])
+        # The detector reads the restored words on both sides now.
+        readings = self._readings([(st, k, cands) for st, k, _, _, cands, _ in jobs], restored_right=True)
+        w_lm, w_det = self.weights.get("lm", 1.0), self.weights.get("detector", 0.0)
+        for n, ((st, k, _, _, cands, prior), lm) in enumerate(zip(jobs, scored)):
+            det = readings[n] if readings is not None else [0.0] * len(cands)
+            self._choose(st, k, cands, [w_lm * x + p + w_det * d for x, p, d in zip(lm, prior, det)])
+
+    def _readings(self, asks: Sequence[tuple[_Sentence, int, Sequence[str]]], restored_right: bool = False) -> list[list[float]] | None:
+        """The detector's reading of each candidate of unit k put in its sentence, with the
+        choices made before it (and after it, with `restored_right`): one batch for all. None
+        when there is no detector or its reading carries no weight."""
+        if self.discriminator is None or "detector" not in self.weights:
+            return None
+        texts, spans, sizes = [], [], []
+        for st, k, cands in asks:
+            u = st.units[k]
+            left = _join(st.sentence, st.units, st.chosen, 0, u.start)
+            right = _join(st.sentence, st.units, st.chosen, u.end, len(st.sentence)) if restored_right else st.sentence[u.end :]
+            for c in cands:
+                texts.append(left + c + right)
+                spans.append((len(left), len(left) + len(c)))
+            sizes.append(len(cands))
+        flat = self.discriminator(texts, spans) if texts else []
+        out, a = [], 0
+        for n in sizes:
+            out.append(flat[a : a + n])
+            a += n
+        return out
 
     def _advance(self, st: _Sentence, k: int, gap: str, rest: str) -> int:
         """Tokens of the chosen candidate's scored suffix (gap + choice + right context) that
@@ -224,7 +301,8 @@ class BaselineRestorer:
         }
         if not short:
             return list(range(len(cands))), seen
-        rank = shortlist_rank(self.weights.get("lm", 1.0), seen["first"], prior, seen["extra_tokens"])
+        w_lm = (self.shortlist_weights or self.weights).get("lm", 1.0)
+        rank = shortlist_rank(w_lm, seen["first"], prior, seen["extra_tokens"])
         return shortlisted(rank, self.shortlist, self.shortlist_margin), seen
 
     def restore(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
@@ -262,6 +340,8 @@ class _Sentence:
         self.conf = [1.0 for _ in self.units]
         self.todo = [k for k, u in enumerate(self.units) if len(u.candidates) >= 2]
         self.read = 0  # characters of the sentence the LM has read (with the choices made)
+        # unit -> (gap before it, right context, short list, evidence) as it was decided
+        self.options: dict[int, tuple[str, str, list[str], list[float]]] = {}
 
     @classmethod
     def of(cls, task: SpanTask, candidates: CandidateGenerator) -> _Sentence:

@@ -232,6 +232,17 @@ class Detector:
                     best[si][w] = max(p[q] for q in _part_starts(words, ids, pos, self._dash))
         return [WordScores(toks, pr) for toks, pr in zip(toks_per_sent, best)]
 
+    def readings(self, texts: list[str], spans: list[tuple[int, int]]) -> list[float]:
+        """For each text, the largest word logit of P(spun) among the words overlapping its span
+        (0.0 when none do): how spun the detector finds a stretch of text in its context. The
+        baseline restorer asks it of each candidate put in place (a discriminator trained on
+        exactly this task, reading both sides, where the LM reads only the left)."""
+        out = []
+        for ws, (s, e) in zip(self.score(texts), spans):
+            inside = [_logit(float(p)) for t, p in zip(ws.tokens, ws.probs) if t.start < e and s < t.end]
+            out.append(max(inside, default=0.0))
+        return out
+
     def sentence_probability(self, scores: WordScores, skip: np.ndarray | None = None) -> float:
         """P(spun) from the sentence's words, leaving out those in `skip`; 0.0 with none left."""
         n = len(scores.tokens) - (int(skip.sum()) if skip is not None else 0)

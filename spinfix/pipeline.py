@@ -70,6 +70,10 @@ class RestoreConfig:
     baseline_int8: bool = False  # the baseline's LM quantised to int8 on the CPU (its weights were fitted so)
     baseline_right_context: int | None = None  # words scored after a candidate; None: the restorer's default
     baseline_max_candidates: int | None = None  # candidates a unit gets, ranked; None: the generator's default
+    # Decide a unit again once the words after it are restored (BaselineRestorer.revisit).
+    baseline_revisit: bool = False
+    # The short list's own evidence weights, fitted without the detector's reading; None: baseline_weights.
+    baseline_shortlist_weights: dict[str, float] | None = None
 
     @classmethod
     def load(cls, rewriter_dir: Path | None) -> "RestoreConfig":
@@ -87,6 +91,8 @@ class RestoreConfig:
             baseline_int8=d.get("baseline_int8", False),
             baseline_right_context=d.get("baseline_right_context"),
             baseline_max_candidates=d.get("baseline_max_candidates"),
+            baseline_revisit=d.get("baseline_revisit", False),
+            baseline_shortlist_weights=d.get("baseline_shortlist_weights"),
         )
 
 
@@ -299,7 +305,10 @@ class Spinfix:
             LMScorer(model, tok), CandidateGenerator.default(**cands),
             keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,
             shortlist_margin=cfg.baseline_shortlist_margin,
-            calibration=cfg.baseline_calibration, **extra,
+            calibration=cfg.baseline_calibration, revisit=cfg.baseline_revisit,
+            shortlist_weights=cfg.baseline_shortlist_weights,
+            # The detector reads each short-listed candidate in place when the weights weigh it.
+            discriminator=self.detector.readings if "detector" in cfg.baseline_weights else None, **extra,
         )
 
     # -- internals -------------------------------------------------------------------------

@@ -145,3 +145,37 @@ def test_the_restorer_reports_calibrated_confidence(tiny_lm) -> None:
     damped = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), weights=weights, calibration=(1.0, -20.0)).restore([task])[0][0]
     assert sure.text == damped.text == "aid"
     assert sure.confidence > 0.99 and damped.confidence < 0.5
+
+
+def test_a_recorded_decision_finds_its_sentence_among_the_records() -> None:
+    from spinfix.train.baseline_fit import attach_sentences
+
+    records = [{"text": "Psaki mentioned the navy help would continue."}, {"text": "Officials mentioned it."}]
+    units = [{"sentence_id": 0, "start": 6, "end": 15, "candidates": ["mentioned", "said"]},
+             {"sentence_id": 0, "start": 20, "end": 24, "candidates": ["navy", "military"]},
+             {"sentence_id": 1, "start": 0, "end": 3, "candidates": ["Yes", "No"]}]  # matches no record
+    assert attach_sentences(units, records) == 2
+    assert units[0]["sentence"] == units[1]["sentence"] == records[0]["text"]
+    assert "sentence" not in units[2]
+
+
+def test_readings_put_each_candidate_after_the_recorded_choices() -> None:
+    # The trace was recorded with the LM alone choosing, so the text before a unit holds the
+    # LM's best candidate of every earlier unit; the text after it is still spun.
+    from spinfix.train.baseline_fit import fill_readings
+
+    sent = "Psaki mentioned the navy help would continue."
+    first = {"sentence_id": 0, "sentence": sent, "start": 6, "end": 15, "candidates": ["mentioned", "said"],
+             "lm": [-5.0, -1.0], "features": [{}, {}]}
+    second = {"sentence_id": 0, "sentence": sent, "start": 20, "end": 24, "candidates": ["navy", "military"],
+              "lm": [-1.0, -2.0], "features": [{"keep": 1.0}, {}]}
+    asked = []
+
+    def read(texts, spans):
+        asked.extend(t[s:e] + "|" + t for t, (s, e) in zip(texts, spans))
+        return [float(len(t)) for t in texts]
+
+    assert fill_readings([second], [first, second], read) == 2
+    assert asked == ["navy|Psaki said the navy help would continue.", "military|Psaki said the military help would continue."]
+    assert second["features"][1]["detector"] == len("Psaki said the military help would continue.")
+    assert fill_readings([second], [first, second], read) == 0  # already read: not asked again

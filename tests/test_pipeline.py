@@ -190,3 +190,15 @@ def test_models_are_not_reread_per_call(sf: spinfix.Spinfix, sample_text: str, m
 def test_missing_models_raise_model_error(tmp_path) -> None:
     with pytest.raises(spinfix.ModelError, match="no spinfix models"):
         spinfix.load(tmp_path / "nowhere")
+
+
+def test_a_reading_is_the_most_suspicious_word_logit_inside_the_span(sf) -> None:
+    import math
+
+    text = "Psaki mentioned the navy help would continue."
+    [scores] = sf.detector.score([text])
+    logit = {t.text: math.log(p / (1 - p)) for t, p in zip(scores.tokens, scores.probs)}
+    got = sf.detector.readings([text, text, text], [(20, 29), (6, 15), (15, 16)])
+    assert got[0] == pytest.approx(max(logit["navy"], logit["help"]), abs=1e-5)
+    assert got[1] == pytest.approx(logit["mentioned"], abs=1e-5)
+    assert got[2] == 0.0  # a space: no word inside

@@ -41,7 +41,9 @@ def test_bundled_spun_article_is_flagged_and_the_clean_one_is_not(sf):
 def test_spans_mark_the_swapped_phrases_of_the_bundled_article(sf):
     text = (EXAMPLES / "spun_article.txt").read_text()
     spans = [sp.text for sp in sf.detect(text).spans]
-    assert "for the reason that" in spans
+    # Adjacent swapped words make one span, as in the gold runs ("heavy vans for the reason that
+    # March": "trucks since" was spun whole), so the stock phrase is inside a span.
+    assert any("for the reason that" in sp for sp in spans)
     assert "mentioned" in spans
     for sp in sf.detect(text).spans:
         assert text[sp.start : sp.end] == sp.text
@@ -52,7 +54,7 @@ def test_clean_heldout_sentences_are_rarely_flagged(sf):
     shared = shared_data_dir()
     arts = (a for a in iter_wh_written(shared / "corpora" / "wh_written.txt.gz") if article_split(a.id) == "test")
     sents = list(itertools.islice((s for a in arts for s in article_sentences(a)), 600))
-    # Measured: 1.1% of the synthetic test split's clean sentences (detector 0.2.0, model card).
+    # Measured: 0.9% of the synthetic test split's clean sentences read alone (detector 0.3.0, model card).
     assert clean_flag_rate(sf, sents)["rate"] <= 0.03
 
 
@@ -60,7 +62,7 @@ def test_heldout_tortured_phrases_are_mostly_flagged(sf):
     pairs = [p for p in load_pairs() if p.split == "heldout"]
     sample = random.Random(0).sample(pairs, 300)
     res = tortured_flag_rate(sf, sample)
-    # Measured on all 2,602 held-out pairs: 0.45 flagged, 0.070 of the controls (detector 0.2.0).
+    # Measured on all 2,602 held-out pairs: 0.46 flagged, 0.064 of the controls (detector 0.3.0).
     assert res["flagged_on_phrase"] >= 0.3
     assert res["control_correct_phrase_flagged"] <= 0.15
 

@@ -47,8 +47,10 @@ def test_names_numbers_and_quotes_survive(spun_report):
 
 
 def test_the_bundled_article_gets_a_stock_phrase_back(spun_report):
-    # "for the reason that March" -> "since March" (confidence 0.90 when measured)
-    assert "closed to heavy vans since March." in spun_report.restored_text
+    # "for the reason that March" -> "since March" (confidence 0.90 when measured). The word
+    # before it ("vans", spun from "trucks") shares its span with detector 0.3.0 and may change.
+    assert " since March." in spun_report.restored_text
+    assert "for the reason that" not in spun_report.restored_text
 
 
 def test_a_clean_article_comes_back_unchanged(sf):

@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from spinfix.baseline import needs_shortlist, shortlist_rank, shortlisted
+from spinfix.baseline import AFTER_SHORTLIST, needs_shortlist, shortlist_rank, shortlisted
 
 L2 = 0.01  # small: a dozen weights, thousands of decisions
 # (size, margin) settings of BaselineRestorer's shortlist measured by the fit: sizes alone, and
@@ -159,8 +159,60 @@ def cross_validate(units: list[dict], names: list[str], folds: list[torch.Tensor
 
 
 def evidence_score(features: dict[str, float], weights: dict[str, float]) -> float:
-    """The score of a candidate without its LM part."""
-    return sum(weights.get(k, 0.0) * v for k, v in features.items())
+    """The score of a candidate without its LM part, as the short list sees it (evidence that
+    only short-listed candidates get, the detector's reading, left out)."""
+    return sum(weights.get(k, 0.0) * v for k, v in features.items() if k not in AFTER_SHORTLIST)
+
+
+def attach_sentences(units: list[dict], records: list[dict]) -> int:
+    """Give each decision its sentence ("sentence"), for traces recorded without it: the one
+    record whose text holds every spun stretch of the decision's sentence_id at its offsets.
+    Returns how many decisions got one (the others stay without)."""
+    groups: dict[int, list[dict]] = {}
+    for u in units:
+        groups.setdefault(u["sentence_id"], []).append(u)
+    n = 0
+    for us in groups.values():
+        if "sentence" in us[0]:
+            n += len(us)
+            continue
+        hits = {r["text"] for r in records if all(r["text"][u["start"] : u["end"]] == u["candidates"][0] for u in us)}
+        if len(hits) == 1:
+            text = hits.pop()
+            for u in us:
+                u["sentence"] = text
+            n += len(us)
+    return n
+
+
+def fill_readings(units: list[dict], recorded: list[dict], read) -> int:
+    """Give every candidate of `units` (decisions, possibly short-listed) the detector's reading
+    ("detector" feature; `read` is `Detector.readings`) where it has none: the candidate put in
+    its sentence after the choices the trace was recorded with (`recorded`: the full decisions,
+    made by the LM alone), the spun text after it, as the restorer reads it. In place: the
+    feature dicts are shared with `recorded`. Returns how many readings were taken."""
+    chosen: dict[int, list[tuple[int, int, str]]] = {}
+    for u in recorded:
+        best = max(range(len(u["lm"])), key=u["lm"].__getitem__)
+        chosen.setdefault(u["sentence_id"], []).append((u["start"], u["end"], u["candidates"][best]))
+    texts, spans, where = [], [], []
+    for u in units:
+        if "sentence" not in u:
+            continue
+        sent = u["sentence"]
+        left, pos = "", 0
+        for s, e, c in sorted(chosen.get(u["sentence_id"], [])):
+            if e <= u["start"]:
+                left, pos = left + sent[pos:s] + c, e
+        left += sent[pos : u["start"]]
+        for c, f in zip(u["candidates"], u["features"]):
+            if "detector" not in f:
+                texts.append(left + c + sent[u["end"] :])
+                spans.append((len(left), len(left) + len(c)))
+                where.append(f)
+    for f, v in zip(where, read(texts, spans) if texts else []):
+        f["detector"] = v
+    return len(where)
 
 
 def lm_shortlisted(units: list[dict], weights: dict[str, float], k: int | None, margin: float | None = None) -> list[dict]:
