@@ -206,37 +206,23 @@ def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny
     assert len(restorer.trace) == 8
 
 
-def test_a_unit_is_decided_again_once_the_words_after_it_are_restored(tiny_lm) -> None:
+@pytest.mark.parametrize("revisit, right", [(True, " aid would"), (False, " help would")])
+def test_a_unit_is_decided_again_once_the_words_after_it_are_restored(tiny_lm, revisit: bool, right: str) -> None:
     # "navy" is first judged before "help" -> "aid" is decided; the revisit scores it again
-    # with the restored right context, exactly as the LM reads that text from scratch.
+    # with the restored right context, exactly as the LM reads that text from scratch. Without
+    # it, the first judgement (against the spun "help") stands.
     import math
 
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
     restorer = BaselineRestorer(
         LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0, "learned": 1e3},
-        shortlist=None, shortlist_margin=None, revisit=True,
+        shortlist=None, shortlist_margin=None, revisit=revisit,
     )
     [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
     navy, aid = sugg.text.split()
     assert aid == "aid"
-    want = {c: _naive(model, tok, "Psaki mentioned the", f" {c} aid would") for c in ("navy", "military")}
+    want = {c: _naive(model, tok, "Psaki mentioned the", f" {c}{right}") for c in ("navy", "military")}
     assert navy == max(want, key=want.get)
     navy_conf = 1.0 / sum(math.exp(v - want[navy]) for v in want.values())
     assert sugg.confidence == pytest.approx(navy_conf, rel=1e-4)  # "aid" is sure: the product is navy's
-
-
-def test_without_the_revisit_a_unit_keeps_the_first_judgement(tiny_lm) -> None:
-    import math
-
-    model, tok = tiny_lm
-    sent = "Psaki mentioned the navy help would continue."
-    restorer = BaselineRestorer(
-        LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0, "learned": 1e3},
-        shortlist=None, shortlist_margin=None, revisit=False,
-    )
-    [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
-    navy = sugg.text.split()[0]
-    want = {c: _naive(model, tok, "Psaki mentioned the", f" {c} help would") for c in ("navy", "military")}
-    assert navy == max(want, key=want.get)
-    assert sugg.confidence == pytest.approx(1.0 / sum(math.exp(v - want[navy]) for v in want.values()), rel=1e-4)
