@@ -110,10 +110,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    sf = spinfix.load(args.models)
-    dev = list(read_jsonl(args.data / "dev.jsonl"))
-    tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
-    records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
+    sf = records = None
+    if not args.reuse or args.readings:  # a refit from the trace alone needs neither models nor data
+        sf = spinfix.load(args.models)
+        dev = list(read_jsonl(args.data / "dev.jsonl"))
+        tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
+        records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
     if args.reuse:
         units = json.loads(args.trace.read_text())
     else:

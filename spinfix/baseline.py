@@ -77,6 +77,12 @@ def candidate_features(gen: CandidateGenerator, spun: str, candidate: str) -> di
     return ev
 
 
+def evidence_score(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The score of a candidate without its LM part, as the short list sees it: evidence that
+    only short-listed candidates get (the detector's reading) is added afterwards."""
+    return sum(weights.get(k, 0.0) * v for k, v in features.items() if k not in AFTER_SHORTLIST)
+
+
 def needs_shortlist(n: int, k: int | None, margin: float | None) -> bool:
     """Whether a unit of n candidates (the spun text first) is cut before it is scored in full."""
     return (k is not None and n > k + 1) or (margin is not None and n > 1)
@@ -156,11 +162,7 @@ class BaselineRestorer:
         scores (everything but the LM)."""
         cands = [c for c in unit.candidates if c == unit.text or safe(unit.text, c)]
         feats = [candidate_features(self.candidates, unit.text, c) for c in cands]
-        return cands, feats, [self._evidence(f, self.weights) for f in feats]
-
-    @staticmethod
-    def _evidence(features: dict[str, float], weights: dict[str, float]) -> float:
-        return sum(weights.get(k, 0.0) * v for k, v in features.items())
+        return cands, feats, [evidence_score(f, self.weights) for f in feats]
 
     def _restore_batch(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
         states = [_Sentence.of(t, self.candidates) for t in tasks]
@@ -182,7 +184,7 @@ class BaselineRestorer:
             rows.extend([p[0] for p in plans])
             suffixes, firsts = [], []  # firsts: what the shortlist saw, for the trace
             for r, (_, gap, rest, cands, feats, prior) in enumerate(plans):
-                ranked_by = prior if self.shortlist_weights is None else [self._evidence(f, self.shortlist_weights) for f in feats]
+                ranked_by = prior if self.shortlist_weights is None else [evidence_score(f, self.shortlist_weights) for f in feats]
                 keep, seen = self._lm_shortlist(rows, r, gap, cands, rest, ranked_by)
                 if seen is not None:
                     firsts.append({k: [v[j] for j in keep] for k, v in seen.items()})
@@ -240,15 +242,15 @@ class BaselineRestorer:
         rows.extend([j[2] for j in jobs])
         scored = rows.score([j[3] for j in jobs])
         # The detector reads the restored words on both sides now.
-        readings = self._readings([(st, k, cands) for st, k, _, _, cands, _ in jobs], restored_right=True)
+        readings = self._readings([(st, k, cands) for st, k, _, _, cands, _ in jobs])
         w_lm, w_det = self.weights.get("lm", 1.0), self.weights.get("detector", 0.0)
         for n, ((st, k, _, _, cands, prior), lm) in enumerate(zip(jobs, scored)):
             det = readings[n] if readings is not None else [0.0] * len(cands)
             self._choose(st, k, cands, [w_lm * x + p + w_det * d for x, p, d in zip(lm, prior, det)])
 
-    def _readings(self, asks: Sequence[tuple[_Sentence, int, Sequence[str]]], restored_right: bool = False) -> list[list[float]] | None:
+    def _readings(self, asks: Sequence[tuple[_Sentence, int, Sequence[str]]]) -> list[list[float]] | None:
         """The detector's reading of each candidate of unit k put in its sentence, with the
-        choices made before it (and after it, with `restored_right`): one batch for all. None
+        choices made so far on both sides (none yet after it, but in the revisit): one batch for all. None
         when there is no detector or its reading carries no weight."""
         if self.discriminator is None or "detector" not in self.weights:
             return None
@@ -256,7 +258,7 @@ class BaselineRestorer:
         for st, k, cands in asks:
             u = st.units[k]
             left = _join(st.sentence, st.units, st.chosen, 0, u.start)
-            right = _join(st.sentence, st.units, st.chosen, u.end, len(st.sentence)) if restored_right else st.sentence[u.end :]
+            right = _join(st.sentence, st.units, st.chosen, u.end, len(st.sentence))
             for c in cands:
                 texts.append(left + c + right)
                 spans.append((len(left), len(left) + len(c)))

@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from spinfix.baseline import AFTER_SHORTLIST, needs_shortlist, shortlist_rank, shortlisted
+from spinfix.baseline import evidence_score, needs_shortlist, shortlist_rank, shortlisted
 
 L2 = 0.01  # small: a dozen weights, thousands of decisions
 # (size, margin) settings of BaselineRestorer's shortlist measured by the fit: sizes alone, and
@@ -156,12 +156,6 @@ def cross_validate(units: list[dict], names: list[str], folds: list[torch.Tensor
         out["lm_only"].append(accuracy(test, lm_only))
         out["fitted"].append(accuracy(test, w))
     return out
-
-
-def evidence_score(features: dict[str, float], weights: dict[str, float]) -> float:
-    """The score of a candidate without its LM part, as the short list sees it (evidence that
-    only short-listed candidates get, the detector's reading, left out)."""
-    return sum(weights.get(k, 0.0) * v for k, v in features.items() if k not in AFTER_SHORTLIST)
 
 
 def attach_sentences(units: list[dict], records: list[dict]) -> int:
