@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 from spinfix.candidates import CandidateGenerator, Unit
 from spinfix.lexicon import zipf
-from spinfix.lmscore import LMScorer, Rows
+from spinfix.lmscore import LMScorer, Mark, Rows
 from spinfix.restoration import SpanTask, Suggestion, safe
 from spinfix.tokens import tokenize
 
@@ -121,6 +121,7 @@ class BaselineRestorer:
         batch_sentences: int = BATCH_SENTENCES,
         right_context: int = RIGHT_CONTEXT_WORDS,
         revisit: bool = False,
+        revisit_margin: float | None = None,
         discriminator: Callable[[list[str], list[tuple[int, int]]], list[float]] | None = None,
         shortlist_weights: dict[str, float] | None = None,
     ) -> None:
@@ -138,6 +139,9 @@ class BaselineRestorer:
         # Decide again, once, every unit whose right context held a unit that was then changed
         # ("counterfeit consciousness": "counterfeit" was first judged before "intelligence").
         self.revisit = revisit
+        # ...scoring again only the candidates first scored within this much of the best (the
+        # rest keep their first scores: a change of right context seldom moves a score that far).
+        self.revisit_margin = revisit_margin
         # (texts, spans) -> how spun the detector finds each span in its text (Detector.readings):
         # weighed as the "detector" evidence of a short-listed candidate, when the weights have it.
         self.discriminator = discriminator
@@ -182,6 +186,7 @@ class BaselineRestorer:
                 cands, feats, prior = self._candidates(u)
                 plans.append((piece, st.sentence[head : u.start], _first_words(rest, self.right_context), cands, feats, prior))
             rows.extend([p[0] for p in plans])
+            marks = [rows.mark(r) for r in range(len(plans))] if self.revisit else [None] * len(plans)
             suffixes, firsts = [], []  # firsts: what the shortlist saw, for the trace
             for r, (_, gap, rest, cands, feats, prior) in enumerate(plans):
                 ranked_by = prior if self.shortlist_weights is None else [evidence_score(f, self.shortlist_weights) for f in feats]
@@ -204,16 +209,16 @@ class BaselineRestorer:
                 if self.trace is not None:
                     self.trace.append({"task": i, "start": u.start, "end": u.end, "candidates": cands, "lm": lm, "features": feats, **firsts[r]})
                 best = self._choose(st, k, cands, scores)
-                st.options[k] = (gap, rest, cands, plans[r][4])  # the evidence without the detector's reading
+                st.options[k] = (gap, rest, cands, plans[r][4], marks[r], scores)  # the evidence without the detector's reading
                 commits.append((best, self._advance(st, k, gap, rest)))
             rows.commit(commits)
             still = [r for r, i in enumerate(active) if states[i].todo]
             if len(still) < len(active):
+                if self.revisit:
+                    self._revisit(rows, [(r, states[i]) for r, i in enumerate(active) if not states[i].todo])
                 active = [active[r] for r in still]
                 if active:
                     rows.keep(still)
-        if self.revisit:
-            self._revisit(states)
         return [st.suggestions() for st in states]
 
     def _choose(self, st: _Sentence, k: int, cands: Sequence[str], scores: Sequence[float]) -> int:
@@ -224,29 +229,36 @@ class BaselineRestorer:
         st.conf[k] = self._calibrated(1.0 / sum(math.exp(x - z) for x in scores))  # exp(best - z) == 1
         return best
 
-    def _revisit(self, states: Sequence[_Sentence]) -> None:
-        """Score again, with the right context as now restored, the short list of every unit
-        whose right context changed after it was decided; all such units in one LM pass. The
-        choices before each unit are the first pass's."""
+    def _revisit(self, rows: Rows, done: Sequence[tuple[int, _Sentence]]) -> None:
+        """For sentences just finished (row r, its state): score again, with the right context
+        as now restored, the short list of every unit whose right context changed after it was
+        decided; all such units in one pass, each from its row's cache as it stood before the
+        unit (the choices before it are the first pass's)."""
         jobs = []
-        for st in states:
-            for k, (gap, rest, cands, prior) in st.options.items():
+        for r, st in done:
+            for k, (gap, rest, cands, prior, mark, first) in st.options.items():
                 u = st.units[k]
                 now = _first_words(_join(st.sentence, st.units[k + 1 :], st.chosen[k + 1 :], u.end, len(st.sentence)), self.right_context)
-                if now != rest:
-                    head = u.start - len(gap)
-                    jobs.append((st, k, _join(st.sentence, st.units, st.chosen, 0, head), [gap + c + now for c in cands], cands, prior))
+                if now == rest:
+                    continue
+                top = max(first)
+                again = [j for j, x in enumerate(first) if self.revisit_margin is None or x >= top - self.revisit_margin]
+                if len(again) > 1:
+                    jobs.append((st, k, (r, mark, [gap + cands[j] + now for j in again]), again, now))
         if not jobs:
             return
-        rows = self.scorer.rows(len(jobs))
-        rows.extend([j[2] for j in jobs])
-        scored = rows.score([j[3] for j in jobs])
+        scored = rows.score_from([j[2] for j in jobs])
         # The detector reads the restored words on both sides now.
-        readings = self._readings([(st, k, cands) for st, k, _, _, cands, _ in jobs])
+        readings = self._readings([(st, k, [st.options[k][2][j] for j in again]) for st, k, _, again, _ in jobs])
         w_lm, w_det = self.weights.get("lm", 1.0), self.weights.get("detector", 0.0)
-        for n, ((st, k, _, _, cands, prior), lm) in enumerate(zip(jobs, scored)):
-            det = readings[n] if readings is not None else [0.0] * len(cands)
-            self._choose(st, k, cands, [w_lm * x + p + w_det * d for x, p, d in zip(lm, prior, det)])
+        for n, ((st, k, _, again, now), lm) in enumerate(zip(jobs, scored)):
+            gap, _, cands, prior, mark, first = st.options[k]
+            det = readings[n] if readings is not None else [0.0] * len(again)
+            scores = list(first)
+            for j, x, d in zip(again, lm, det):
+                scores[j] = w_lm * x + prior[j] + w_det * d
+            self._choose(st, k, cands, scores)
+            st.options[k] = (gap, now, cands, prior, mark, scores)
 
     def _readings(self, asks: Sequence[tuple[_Sentence, int, Sequence[str]]]) -> list[list[float]] | None:
         """The detector's reading of each candidate of unit k put in its sentence, with the
@@ -342,8 +354,9 @@ class _Sentence:
         self.conf = [1.0 for _ in self.units]
         self.todo = [k for k, u in enumerate(self.units) if len(u.candidates) >= 2]
         self.read = 0  # characters of the sentence the LM has read (with the choices made)
-        # unit -> (gap before it, right context, short list, evidence) as it was decided
-        self.options: dict[int, tuple[str, str, list[str], list[float]]] = {}
+        # unit -> (gap before it, right context, short list, evidence, where its row stood, the
+        # scores) as it was last decided
+        self.options: dict[int, tuple[str, str, list[str], list[float], Mark | None, list[float]]] = {}
 
     @classmethod
     def of(cls, task: SpanTask, candidates: CandidateGenerator) -> _Sentence:

@@ -11,7 +11,10 @@ one key/value cache for a batch of such sentences:
   copy of the cache per candidate;
 - `commit` then keeps the first tokens of one scored continuation per row as read (the chosen
   candidate and the words after it, up to the next unit), so they are not read again; what is
-  not kept is forgotten.
+  not kept is forgotten;
+- `mark` notes where a row stands, and `score_from` later scores continuations of the row as it
+  stood at a mark, from the cache it already holds (a unit decided again once the words after it
+  are restored, without reading the sentence up to it again).
 
 All rows live in one packed sequence: a forward pass holds exactly the new tokens of every row,
 one after another, with no padding to the longest row (rows grow by very different amounts in a
@@ -90,16 +93,19 @@ class Rows:
         self.cache = DynamicCache()
         dev = scorer.device
         self.owner = torch.zeros(0, dtype=torch.long, device=dev)  # each cache slot's row; -1: nobody's
+        self.slot_pos = torch.zeros(0, dtype=torch.long, device=dev)  # each cache slot's position in its row
         self.pos = torch.zeros(n, dtype=torch.long, device=dev)  # the position of the row's next token
+        self.last = torch.zeros(n, dtype=torch.long, device=dev)  # the row's last token read
         self.next_logp: torch.Tensor | None = None  # (n, vocab): log P(next token | row so far)
         self.started = False
         self._visit: _Packed | None = None  # the last score(), forgotten unless committed
 
-    def _pack(self, groups: Sequence[Sequence[list[int]]]) -> _Packed:
-        """The token ids of groups[i] (row i's pieces) laid end to end."""
+    def _pack(self, groups: Sequence[Sequence[list[int]]], owners: Sequence[int] | None = None) -> _Packed:
+        """The token ids of groups[g] (the pieces of row owners[g], or of row g) laid end to end."""
         tokens, row, block, offset, starts = [], [], [], [], []
         b = 0  # the piece's number across all rows
-        for i, pieces in enumerate(groups):
+        for g, pieces in enumerate(groups):
+            i = owners[g] if owners is not None else g
             starts.append([])
             for x in pieces:
                 starts[-1].append(len(tokens))
@@ -124,7 +130,9 @@ class Rows:
             return
         hidden = self._forward(pk)
         self.owner = torch.cat([self.owner, pk.row])
+        self.slot_pos = torch.cat([self.slot_pos, self.pos[pk.row] + pk.offset])
         grown = [i for i, x in enumerate(ids) if x]
+        self.last[grown] = torch.tensor([ids[i][-1] for i in grown], dtype=torch.long, device=self.s.device)
         self.pos = self.pos + torch.tensor([len(x) for x in ids], device=self.s.device)
         last = self._logp(hidden[[pk.starts[i][0] + len(ids[i]) - 1 for i in grown]])
         if self.next_logp is None:
@@ -147,8 +155,13 @@ class Rows:
         hidden = self._forward(pk)
         self._visit = pk
         pk.hidden = hidden
-        which = [(i, j) for i, row in enumerate(ids) for j in range(len(row))]  # by block number
-        # Token t of a suffix is predicted at the token before it, within the same suffix.
+        self._add_logp(pk, hidden, [(i, j) for i, row in enumerate(ids) for j in range(len(row))], out)
+        return out
+
+    def _add_logp(self, pk: _Packed, hidden: torch.Tensor, which: Sequence[tuple[int, int]], out: list[list[float]]) -> None:
+        """Add to out[i][j] the log-probability of every token of piece (i, j) but its first,
+        predicted at the token before it within the same piece; `which` names the pieces in
+        their packed order."""
         at = (pk.block[1:] == pk.block[:-1]).nonzero().flatten()
         targets = pk.tokens[at + 1]
         for a in range(0, len(at), HEAD_CHUNK):
@@ -157,7 +170,6 @@ class Rows:
             for b, v in zip(pk.block[c].tolist(), lp.tolist()):
                 i, j = which[b]
                 out[i][j] += v
-        return out
 
     def first_token_logp(self, i: int, texts: Sequence[str]) -> list[float]:
         """log P(first token of text | row i) for each text: free, from the last extend()."""
@@ -166,6 +178,33 @@ class Rows:
         first = [x[0] if (x := self.s.ids(t)) else 0 for t in texts]
         got = self.next_logp[i, torch.tensor(first, dtype=torch.long, device=self.s.device)].tolist()
         return [v if t else 0.0 for v, t in zip(got, texts)]
+
+    def mark(self, i: int) -> Mark:
+        """Where row i stands now: `score_from` can later score continuations from here."""
+        assert self.started and self.pos[i] > 0, "extend() the rows before marking them"
+        return Mark(int(self.pos[i]), int(self.last[i]))
+
+    @torch.inference_mode()
+    def score_from(self, asks: Sequence[tuple[int, Mark, Sequence[str]]]) -> list[list[float]]:
+        """For each (row i, mark, suffixes): log P(suffix | row i as it stood at the mark), for
+        every suffix, all in one pass over the cache the rows hold (the slots before the mark are
+        still the row's, whatever was read since). The rows stay as they were. Each suffix is
+        read after the mark's last token again, which predicts the suffix's first token."""
+        self._settle()
+        ids = [[[m.last, *self.s.ids(s)] for s in sufs] for _, m, sufs in asks]
+        out = [[0.0] * len(x) for x in ids]
+        if not ids or not any(ids):
+            return out
+        pk = self._pack(ids, [i for i, _, _ in asks])
+        per_ask = [sum(map(len, x)) for x in ids]
+        limit = torch.repeat_interleave(
+            torch.tensor([m.pos - 1 for _, m, _ in asks], dtype=torch.long, device=self.s.device),
+            torch.tensor(per_ask, device=self.s.device),
+        )
+        hidden = self._forward(pk, limit)
+        self.cache.crop(-len(pk.tokens))
+        self._add_logp(pk, hidden, [(g, j) for g, x in enumerate(ids) for j in range(len(x))], out)
+        return out
 
     @torch.inference_mode()
     def commit(self, kept: Sequence[tuple[int, int]]) -> None:
@@ -185,7 +224,9 @@ class Rows:
             self.cache.crop(-len(pk.tokens))
             return
         self.owner = torch.cat([self.owner, torch.where(mine, pk.row, -1)])
+        self.slot_pos = torch.cat([self.slot_pos, self.pos[pk.row] + pk.offset])
         self.pos = self.pos + torch.bincount(pk.row[mine], minlength=self.n)
+        self.last[rows] = pk.tokens[lasts]
         self.next_logp[rows] = self._logp(pk.hidden[lasts])
         self._compact()
 
@@ -203,7 +244,7 @@ class Rows:
         cols = used.nonzero().flatten()
         for layer in self.cache.layers:
             layer.keys, layer.values = layer.keys[:, :, cols], layer.values[:, :, cols]
-        self.owner = self.owner[cols]
+        self.owner, self.slot_pos = self.owner[cols], self.slot_pos[cols]
 
     def keep(self, rows: Sequence[int]) -> None:
         """Drop every row but `rows` (in that order): finished sentences leave the batch."""
@@ -212,18 +253,24 @@ class Rows:
         renumber = torch.full((self.n + 1,), -1, dtype=torch.long, device=self.s.device)  # [-1]: nobody's
         renumber[idx] = torch.arange(len(idx), device=self.s.device)
         self.owner = renumber[self.owner]
-        self.pos, self.n = self.pos[idx], len(idx)
+        self.pos, self.last, self.n = self.pos[idx], self.last[idx], len(idx)
         if self.next_logp is not None:
             self.next_logp = self.next_logp[idx]
         self._compact()
 
-    def _forward(self, pk: _Packed) -> torch.Tensor:
+    def _forward(self, pk: _Packed, limit: torch.Tensor | None = None) -> torch.Tensor:
         """Final hidden states of the packed tokens, each attending to its row's cache slots and
-        to the earlier tokens of its own piece; the new keys and values join the cache."""
+        to the earlier tokens of its own piece; the new keys and values join the cache. With
+        `limit` (per token), a token sees only its row's slots before that position, and the
+        piece starts there."""
         past = self.owner[None, :] == pk.row[:, None]
+        if limit is None:
+            positions = self.pos[pk.row] + pk.offset
+        else:
+            past &= self.slot_pos[None, :] < limit[:, None]
+            positions = limit + pk.offset
         own = (pk.block[None, :] == pk.block[:, None]).tril()
         mask = torch.cat([past, own], dim=1)[None, None]
-        positions = self.pos[pk.row] + pk.offset
         out = self.s.model.model(
             input_ids=pk.tokens[None], attention_mask=mask, position_ids=positions[None],
             past_key_values=self.cache, use_cache=True,
@@ -232,6 +279,14 @@ class Rows:
 
     def _logp(self, hidden: torch.Tensor) -> torch.Tensor:
         return torch.log_softmax(self.s.model.lm_head(hidden).float(), dim=-1)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a row stood: the position of its next token, and its last token read."""
+
+    pos: int
+    last: int
 
 
 @dataclass

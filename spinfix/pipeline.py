@@ -72,6 +72,8 @@ class RestoreConfig:
     baseline_max_candidates: int | None = None  # candidates a unit gets, ranked; None: the generator's default
     # Decide a unit again once the words after it are restored (BaselineRestorer.revisit).
     baseline_revisit: bool = False
+    # ...only for the candidates first scored within this much of the unit's best; None: all.
+    baseline_revisit_margin: float | None = None
     # The short list's own evidence weights, fitted without the detector's reading; None: baseline_weights.
     baseline_shortlist_weights: dict[str, float] | None = None
 
@@ -92,6 +94,7 @@ class RestoreConfig:
             baseline_right_context=d.get("baseline_right_context"),
             baseline_max_candidates=d.get("baseline_max_candidates"),
             baseline_revisit=d.get("baseline_revisit", False),
+            baseline_revisit_margin=d.get("baseline_revisit_margin"),
             baseline_shortlist_weights=d.get("baseline_shortlist_weights"),
         )
 
@@ -306,6 +309,7 @@ class Spinfix:
             keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,
             shortlist_margin=cfg.baseline_shortlist_margin,
             calibration=cfg.baseline_calibration, revisit=cfg.baseline_revisit,
+            revisit_margin=cfg.baseline_revisit_margin,
             shortlist_weights=cfg.baseline_shortlist_weights,
             # The detector reads each short-listed candidate in place when the weights weigh it.
             discriminator=self.detector.readings if "detector" in cfg.baseline_weights else None, **extra,

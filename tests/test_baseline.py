@@ -206,18 +206,24 @@ def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny
     assert len(restorer.trace) == 8
 
 
-@pytest.mark.parametrize("revisit, right", [(True, " aid would"), (False, " help would")])
-def test_a_unit_is_decided_again_once_the_words_after_it_are_restored(tiny_lm, revisit: bool, right: str) -> None:
+@pytest.mark.parametrize(
+    "revisit, margin, right",
+    [(True, None, " aid would"), (True, 1e9, " aid would"), (True, 0.0, " help would"), (False, None, " help would")],
+)
+def test_a_unit_is_decided_again_once_the_words_after_it_are_restored(
+    tiny_lm, revisit: bool, margin: float | None, right: str
+) -> None:
     # "navy" is first judged before "help" -> "aid" is decided; the revisit scores it again
     # with the restored right context, exactly as the LM reads that text from scratch. Without
-    # it, the first judgement (against the spun "help") stands.
+    # it, or when no other candidate was first scored within the margin of the best, the first
+    # judgement (against the spun "help") stands.
     import math
 
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
     restorer = BaselineRestorer(
         LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0, "learned": 1e3},
-        shortlist=None, shortlist_margin=None, revisit=revisit,
+        shortlist=None, shortlist_margin=None, revisit=revisit, revisit_margin=margin,
     )
     [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
     navy, aid = sugg.text.split()

@@ -88,6 +88,33 @@ def test_a_committed_continuation_is_read_as_if_extended(tiny_lm) -> None:
     assert over == pytest.approx(_naive(model, tok, "The war is", " over"), abs=1e-4)
 
 
+def test_a_row_scores_from_where_it_stood_at_a_mark(tiny_lm) -> None:
+    # The revisit: once "help" is restored, "navy" is scored again against the row as it stood
+    # before it, from the cache, whatever the row has read, kept or dropped since.
+    model, tok = tiny_lm
+    scorer = LMScorer(model, tok)
+    rows = scorer.rows(3)
+    rows.extend(["Psaki mentioned the", "The war", "Officials"])
+    marks = [rows.mark(0), rows.mark(1)]
+    rows.score([[" military help would", " navy help"], [" in Ukraine"], [" said"]])
+    rows.commit([(0, len(scorer.ids(" military"))), (0, 0), (0, 1)])
+    rows.extend(["", " is", " that"])
+    rows.score([[" aid would"], [" over"], [" the"]])  # visited, then forgotten
+    rows.keep([0, 1])  # the third row leaves
+    got = rows.score_from([(0, marks[0], [" navy aid would", " military aid would"]), (1, marks[1], [" in Ukraine"]), (0, marks[0], [" army"])])
+    want = [
+        [_naive(model, tok, "Psaki mentioned the", s) for s in (" navy aid would", " military aid would")],
+        [_naive(model, tok, "The war", " in Ukraine")],
+        [_naive(model, tok, "Psaki mentioned the", " army")],
+    ]
+    for g, w in zip(got, want):
+        assert g == pytest.approx(w, abs=1e-4)
+    # ...and the rows read on as before.
+    [[aid], [over]] = rows.score([[" aid would"], [" over"]])
+    assert aid == pytest.approx(_naive(model, tok, "Psaki mentioned the military", " aid would"), abs=1e-4)
+    assert over == pytest.approx(_naive(model, tok, "The war is", " over"), abs=1e-4)
+
+
 def test_an_int8_model_scores_through_the_same_rows(tiny_lm) -> None:
     import copy
 
