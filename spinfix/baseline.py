@@ -11,7 +11,9 @@ reads the next stretch of every sentence in the batch up to its next unit, one p
 unit's candidates in all of them (`spinfix.lmscore.Rows`). Only a shortlist of each unit's
 candidates is scored in full: the best few by the evidence plus the LM's log-probability of
 their first token, which the reading pass gives for free, and of those only the ones within a
-margin of the best.
+margin of the best. Once a sentence's last unit is decided, a unit whose right context has
+changed since ("navy" was judged before "help" became "aid") can be scored again against the
+restored words, from the cache the first reading left (`revisit`).
 A candidate's score is its LM log-probability plus, when the release carries them, weighted
 evidence from the candidate generator (which sources propose it, how common it is, its rank, a
 head start for leaving the span alone): a conditional logit fitted on dev spans by
