@@ -35,10 +35,10 @@ import spinfix
 from spinfix.baseline import RIGHT_CONTEXT_WORDS
 from spinfix.candidates import DEFAULT_MAX_CANDIDATES
 from spinfix.restoration import SpanTask
-from spinfix.restore_eval import sample, tuning_sample
+from spinfix.restore_eval import fit_sample
 from spinfix.train.baseline_fit import (
-    attach_sentences, calibration, cross_validate, cross_validate_shortlists, fit_weights, fill_readings, fold_weights, label,
-    lm_shortlisted, cheapest_shortlist,
+    attach_sentences, calibration, cheapest_shortlist, cross_validate, cross_validate_shortlists, fill_readings,
+    fit_on_shortlists, fit_weights, fold_weights, label, usable,
 )
 from spinfix.train.data import read_jsonl
 
@@ -70,11 +70,6 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
         logging.info("%d/%d sentences, %d decisions", min(a + chunk, len(tasks)), len(tasks), len(units))
     restorer.trace = None
     return units
-
-
-def _usable(units: list[dict]) -> list[dict]:
-    """Decisions with a known right candidate among several."""
-    return [u for u in units if u["label"] is not None and u["label"] >= 0 and len(u["candidates"]) > 1]
 
 
 def _recorded_with(units: list[dict], key: str, default: int, wanted: int | None, trace: Path) -> int:
@@ -113,9 +108,7 @@ def main() -> None:
     sf = records = None
     if not args.reuse or args.readings:  # a refit from the trace alone needs neither models nor data
         sf = spinfix.load(args.models)
-        dev = list(read_jsonl(args.data / "dev.jsonl"))
-        tuning = {r["text"] for r in tuning_sample(dev)}  # tune_restore.py's sentences
-        records = sample([r for r in dev if r["text"] not in tuning], args.sentences, seed=2)
+        records = fit_sample(list(read_jsonl(args.data / "dev.jsonl")), args.sentences)  # none of tune_restore.py's
     if args.reuse:
         units = json.loads(args.trace.read_text())
     else:
@@ -153,20 +146,15 @@ def main() -> None:
         # from the weights fitted on every candidate.
         # The short list is ranked before the detector reads anything, so its weights are fitted
         # without the readings; the final score's, with them, on the lists those pick.
-        plain = [n for n in names if n != "detector"]
-        w_short = fit_weights(_usable(full), plain)
-        for _ in range(2):
-            units = lm_shortlisted(full, w_short, args.shortlist, args.margin)
-            w_short = fit_weights(_usable(units), plain)
-        units = lm_shortlisted(full, w_short, args.shortlist, args.margin)
+        units, w_short = fit_on_shortlists(full, [n for n in names if n != "detector"], args.shortlist, args.margin)
     if read is not None:
         logging.info("%d detector readings", fill_readings(units, full, read))
-    usable = _usable(units)
-    if len(usable) < 20:
-        raise SystemExit(f"only {len(usable)} labelled decisions with the original among the candidates: use more --sentences")
-    folds = fold_weights(usable, names)  # one fit per half, shared by both measurements
-    held_out = cross_validate(usable, names, folds)
-    weights = fit_weights(usable, names)
+    known_right = usable(units)
+    if len(known_right) < 20:
+        raise SystemExit(f"only {len(known_right)} labelled decisions with the original among the candidates: use more --sentences")
+    folds = fold_weights(known_right, names)  # one fit per half, shared by both measurements
+    held_out = cross_validate(known_right, names, folds)
+    weights = fit_weights(known_right, names)
     known = [u for u in units if u["label"] is not None and len(u["candidates"]) > 1]
     calib, reliability = calibration(known, names, folds)
     labels = [u["label"] for u in units if len(u["candidates"]) > 1]

@@ -153,7 +153,8 @@ class BaselineRestorer:
         # (a, b): P(right) = sigmoid(a * logit(p) + b) for a choice the softmax gives p, fitted
         # on dev decisions including those whose original is not among the candidates.
         self.calibration = tuple(calibration) if calibration else None
-        # When a list: every decision is appended to it (for fitting the weights).
+        # When a list: every decision is appended to it (for fitting the weights), with the
+        # candidate finally chosen ("chosen", after any revisit) and its softmax probability ("p").
         self.trace: list[dict] | None = None
 
     def _calibrated(self, p: float) -> float:
@@ -210,6 +211,7 @@ class BaselineRestorer:
                 scores = [self.weights.get("lm", 1.0) * x + p for x, p in zip(lm, prior)]
                 if self.trace is not None:
                     self.trace.append({"task": i, "start": u.start, "end": u.end, "candidates": cands, "lm": lm, "features": feats, **firsts[r]})
+                    st.traced[k] = self.trace[-1]
                 best = self._choose(st, k, cands, scores)
                 st.options[k] = (gap, rest, cands, plans[r][4], marks[r], scores)  # the evidence without the detector's reading
                 commits.append((best, self._advance(st, k, gap, rest)))
@@ -227,8 +229,11 @@ class BaselineRestorer:
         """Unit k takes its best-scored candidate, with the calibrated softmax as confidence."""
         best = max(range(len(cands)), key=scores.__getitem__)
         z = scores[best]
+        p = 1.0 / sum(math.exp(x - z) for x in scores)  # exp(best - z) == 1
         st.chosen[k] = cands[best]
-        st.conf[k] = self._calibrated(1.0 / sum(math.exp(x - z) for x in scores))  # exp(best - z) == 1
+        st.conf[k] = self._calibrated(p)
+        if k in st.traced:  # the decision as it stands, for fitting the confidence map
+            st.traced[k].update(chosen=best, p=p)
         return best
 
     def _revisit(self, rows: Rows, done: Sequence[tuple[int, _Sentence]]) -> None:
@@ -359,6 +364,7 @@ class _Sentence:
         # unit -> (gap before it, right context, short list, evidence, where its row stood, the
         # scores) as it was last decided
         self.options: dict[int, tuple[str, str, list[str], list[float], Mark | None, list[float]]] = {}
+        self.traced: dict[int, dict] = {}  # unit -> its entry in the restorer's trace, when tracing
 
     @classmethod
     def of(cls, task: SpanTask, candidates: CandidateGenerator) -> _Sentence:

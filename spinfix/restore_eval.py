@@ -237,6 +237,13 @@ def tuning_sample(dev: Sequence[dict], n: int = TUNING_SENTENCES) -> list[dict]:
     return sample(dev, n, seed=1)
 
 
+def fit_sample(dev: Sequence[dict], n: int) -> list[dict]:
+    """The dev sentences the baseline's scores and confidence map are fitted on
+    (scripts/fit_baseline.py, scripts/calibrate_baseline.py): none of the tuning sentences."""
+    tuning = {r["text"] for r in tuning_sample(dev)}
+    return sample([r for r in dev if r["text"] not in tuning], n, seed=2)
+
+
 def choose_default(per_sentence: dict[str, list[tuple[int, int]]], by_speed: Sequence[str]) -> tuple[str, dict]:
     """The default restoration method: the fastest (first in `by_speed`), unless a slower one
     restores more spun words by over two standard errors of the paired difference.

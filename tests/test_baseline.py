@@ -206,6 +206,22 @@ def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny
     assert len(restorer.trace) == 8
 
 
+def test_the_trace_holds_each_decision_as_finally_made(tiny_lm) -> None:
+    # The confidence map is fitted on the choices as they end up (scripts/calibrate_baseline.py):
+    # after the revisit, the trace's "chosen" and "p" are the revisited decision's.
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    restorer = BaselineRestorer(
+        LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0, "learned": 1e3},
+        shortlist=None, shortlist_margin=None, revisit=True,
+    )
+    restorer.trace = []
+    [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
+    navy, aid = sorted(restorer.trace, key=lambda d: d["start"])
+    assert navy["candidates"][navy["chosen"]] + " " + aid["candidates"][aid["chosen"]] == sugg.text
+    assert navy["p"] * aid["p"] == pytest.approx(sugg.confidence, rel=1e-6)  # no calibration map here
+
+
 @pytest.mark.parametrize(
     "revisit, margin, right",
     [(True, None, " aid would"), (True, 1e9, " aid would"), (True, 0.0, " help would"), (False, None, " help would")],

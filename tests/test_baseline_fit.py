@@ -88,6 +88,18 @@ def test_shortlists_are_measured_against_every_decision() -> None:
     assert 0.2 < cv["1"]["right"] < 0.5
 
 
+def test_the_fit_sees_the_short_lists_its_own_weights_pick() -> None:
+    from spinfix.train.baseline_fit import fit_on_shortlists
+
+    # First-token scores mislead (c1 always ranks first), but the fitted evidence points at the
+    # original: the lists the fitted weights pick hold it, so every label points into the list.
+    units = _with_first(_decisions(200, seed=2), informative=False)
+    short, w = fit_on_shortlists(units, ["keep", "learned"], 1, None)
+    assert all(len(u["candidates"]) == 2 for u in short)
+    assert all(u["label"] == 1 and u["candidates"][1] == f"c{v['label']}" for u, v in zip(short, units) if v["label"] >= 1)
+    assert w["learned"] > 1 > abs(w["lm"])
+
+
 def test_the_cheapest_setting_within_the_tolerance_is_chosen() -> None:
     from spinfix.train.baseline_fit import cheapest_shortlist
 

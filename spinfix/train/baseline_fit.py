@@ -40,6 +40,11 @@ def label(unit: dict, edits: list[list]) -> int | None:
     return None
 
 
+def usable(units: list[dict]) -> list[dict]:
+    """Decisions with a known right candidate among several."""
+    return [u for u in units if u["label"] is not None and u["label"] >= 0 and len(u["candidates"]) > 1]
+
+
 def design(units: list[dict], names: list[str]) -> list[tuple[torch.Tensor, int]]:
     """Per decision: the candidates' rows [LM, features in `names` order], and the label."""
     out = []
@@ -118,6 +123,13 @@ def calibration(
             p = torch.softmax(x @ w, 0)
             ps.append(float(p.max()))
             ys.append(float(int(p.argmax()) == y))
+    return platt(ps, ys)
+
+
+def platt(ps: list[float], ys: list[float]) -> tuple[tuple[float, float], list[dict]]:
+    """(a, b) of the logistic map sigmoid(a * logit(p) + b) fitted to outcomes `ys` (1: the
+    choice was right) of choices whose softmax probability was `ps`, and a reliability table of
+    both (before and after the map)."""
     p = torch.tensor(ps, dtype=torch.float64).clamp(1e-6, 1 - 1e-6)
     z, y = torch.log(p / (1 - p)), torch.tensor(ys, dtype=torch.float64)
     ab = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
@@ -228,6 +240,16 @@ def lm_shortlisted(units: list[dict], weights: dict[str, float], k: int | None, 
             v["label"] = keep.index(u["label"]) if u["label"] in keep else -1
         out.append(v)
     return out
+
+
+def fit_on_shortlists(full: list[dict], names: list[str], k: int | None, margin: float | None) -> tuple[list[dict], dict[str, float]]:
+    """The decisions as the released weights short-list them, and those weights: fitted on every
+    candidate first, then twice on the lists the weights of the step before pick (the released
+    weights pick the short lists, so the fit sees the lists they pick)."""
+    w = fit_weights(usable(full), names)
+    for _ in range(2):
+        w = fit_weights(usable(lm_shortlisted(full, w, k, margin)), names)
+    return lm_shortlisted(full, w, k, margin), w
 
 
 def _named(w: torch.Tensor, names: list[str]) -> dict[str, float]:

@@ -1,0 +1,118 @@
+#!/usr/bin/env python
+"""Fit the baseline's confidence map on its final decisions, on dev (never test).
+
+    python scripts/calibrate_baseline.py --models models --write
+
+scripts/fit_baseline.py fits the map on the decisions it recorded: each unit decided once, left
+to right. The released restorer can decide a unit again once the words after it are restored
+(the revisit), which changes some choices and their softmax. This script refits the map on the
+decisions as the released restorer finally makes them, the same way: the weights are fitted
+again from the recorded trace on each half of fit_baseline.py's sentences (as released: the same
+short list, the same features); each half is then restored end to end (the detector's spans, the
+released settings, the revisit included) with the weights of the other half; a unit that is
+exactly one gold edit is right when it became the edit's original, a unit that touches no gold
+edit when it stayed; and a logistic map from the softmax of the final choice to being right is
+fitted on all of them. The weights themselves are not changed. Figures (reliability before and
+after) go to data/eval/baseline_calibration.json; --write stores the map in
+models/rewriter/spinfix.json (`baseline_calibration`). Tune the minimum confidence afterwards:
+scripts/tune_restore.py --write.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import spinfix
+from spinfix.restoration import SpanTask
+from spinfix.restore_eval import fit_sample
+from spinfix.train.baseline_fit import attach_sentences, fit_on_shortlists, fold_weights, label, platt, usable
+from spinfix.train.data import read_jsonl
+
+
+def named(w, names: list[str]) -> dict[str, float]:
+    return {"lm": float(w[0]), **{k: float(v) for k, v in zip(names, w[1:])}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=Path("models"))
+    ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
+    ap.add_argument("--sentences", type=int, default=900, help="as fit_baseline.py recorded them")
+    ap.add_argument("--trace", type=Path, default=Path("data/generated/baseline_trace.json"))
+    ap.add_argument("--write", action="store_true", help="store the map in models/rewriter/spinfix.json")
+    ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_calibration.json"))
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if not args.trace.exists():
+        raise SystemExit(f"{args.trace} not found: record it first (scripts/fit_baseline.py, make fit-baseline)")
+    sf = spinfix.load(args.models)
+    cfg = sf.restore_config
+    records = fit_sample(list(read_jsonl(args.data / "dev.jsonl")), args.sentences)
+    index = {r["text"]: i for i, r in enumerate(records)}
+
+    # The halves are the records' (by their index in the sample), so that every sentence the
+    # restorer reads, flagged by the trace's detector or not, belongs to one.
+    units = json.loads(args.trace.read_text())
+    attach_sentences(units, records)
+    units = [u for u in units if u.get("sentence") in index]
+    for u in units:
+        u["sentence_id"] = index[u["sentence"]]
+    names = sorted({k for u in units for f in u["features"] for k in f} - {"detector"})
+    if set(names) != set(cfg.baseline_weights) - {"lm"}:
+        raise SystemExit(f"the trace's features {names} are not the released weights' {sorted(cfg.baseline_weights)}")
+    shortlisted, _ = fit_on_shortlists(units, names, cfg.baseline_shortlist, cfg.baseline_shortlist_margin)
+    folds = fold_weights(usable(shortlisted), names)
+    logging.info("%d recorded decisions, weights fitted on each half", len(units))
+
+    restorer = sf.restorer("baseline")
+    released = restorer.weights, restorer.calibration
+    restorer.calibration = None  # the softmax itself
+    reports = sf.detect_many([r["text"] for r in records])
+    ps, ys = [], []
+    try:
+        for h in (0, 1):
+            restorer.weights = named(folds[1 - h], names)
+            tasks, owners = [], []
+            for i, (rec, rep) in enumerate(zip(records, reports)):
+                spans = tuple((sp.start, sp.end) for sp in rep.spans)
+                if i % 2 == h and spans:
+                    tasks.append(SpanTask(rec["text"], spans))
+                    owners.append(rec)
+            restorer.trace = []
+            restorer.restore(tasks)
+            for d in restorer.trace:
+                rec = owners[d["task"]]
+                y = label(d, rec["edits"] if rec["spun"] else [])
+                if y is None or len(d["candidates"]) < 2:
+                    continue
+                ps.append(d["p"])
+                ys.append(float(d["chosen"] == y))
+            logging.info("half %d: %d sentences restored, %d decisions with a known answer so far", h, len(tasks), len(ps))
+    finally:
+        restorer.weights, restorer.calibration, restorer.trace = released[0], released[1], None
+    (a, b), table = platt(ps, ys)
+    result = {
+        "split": "dev (fit_baseline.py's sentences; none of tune_restore.py's)",
+        "decisions": len(ps),
+        "right": round(sum(ys) / max(len(ys), 1), 4),
+        "revisit": restorer.revisit,
+        "revisit_margin": restorer.revisit_margin,
+        "calibration": [a, b],
+        "previous_calibration": list(released[1]) if released[1] else None,
+        "reliability": table,
+    }
+    logging.info("%s", json.dumps(result, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.write:
+        path = args.models / "rewriter" / "spinfix.json"
+        stored = json.loads(path.read_text())
+        stored["baseline_calibration"] = [a, b]
+        path.write_text(json.dumps(stored, indent=2) + "\n")
+        logging.info("wrote %s", path)
+
+
+if __name__ == "__main__":
+    main()
