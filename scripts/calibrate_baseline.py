@@ -27,12 +27,9 @@ from pathlib import Path
 import spinfix
 from spinfix.restoration import SpanTask
 from spinfix.restore_eval import fit_sample
-from spinfix.train.baseline_fit import attach_sentences, fit_on_shortlists, fold_weights, label, platt, usable
+from spinfix.train.baseline_fit import attach_sentences, fit_on_shortlists, fold_weights, label, named, platt, usable
 from spinfix.train.data import read_jsonl
-
-
-def named(w, names: list[str]) -> dict[str, float]:
-    return {"lm": float(w[0]), **{k: float(v) for k, v in zip(names, w[1:])}}
+from spinfix.train.settings import rewriter_settings, write_figures
 
 
 def main() -> None:
@@ -104,15 +101,11 @@ def main() -> None:
         "reliability": table,
     }
     logging.info("%s", json.dumps(result, indent=1))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_figures(args.out, result)
     if args.write:
-        path = args.models / "rewriter" / "spinfix.json"
-        stored = json.loads(path.read_text())
-        stored["baseline_calibration"] = [a, b]
-        path.write_text(json.dumps(stored, indent=2) + "\n")
-        logging.info("wrote %s", path)
-
+        with rewriter_settings(args.models) as stored:
+            stored["baseline_calibration"] = [a, b]
+        logging.info("wrote %s", args.models / "rewriter" / "spinfix.json")
 
 if __name__ == "__main__":
     main()

@@ -41,6 +41,7 @@ from spinfix.train.baseline_fit import (
     fit_on_shortlists, fit_weights, fold_weights, label, usable,
 )
 from spinfix.train.data import read_jsonl
+from spinfix.train.settings import rewriter_settings, write_figures
 
 def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
     """Detector spans on each record, the baseline's decisions on them, labelled."""
@@ -177,11 +178,10 @@ def main() -> None:
         "reliability": reliability,
     }
     logging.info("%s", json.dumps(result, indent=1))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.write:
-        path = args.models / "rewriter" / "spinfix.json"
-        cfg = json.loads(path.read_text()) if path.exists() else {}
+    write_figures(args.out, result)
+    if not args.write:
+        return
+    with rewriter_settings(args.models) as cfg:
         cfg["baseline_weights"] = weights
         cfg["baseline_shortlist_weights"] = result["shortlist_weights"]
         cfg.pop("baseline_max_scored", None)  # before 0.1.4
@@ -190,7 +190,6 @@ def main() -> None:
         cfg["baseline_calibration"] = result["calibration"]
         cfg["baseline_right_context"] = right_context
         cfg["baseline_max_candidates"] = max_candidates
-        path.write_text(json.dumps(cfg, indent=2) + "\n")
 
 
 if __name__ == "__main__":

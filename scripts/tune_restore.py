@@ -25,6 +25,7 @@ import spinfix
 from spinfix.report import Report
 from spinfix.restore_eval import TUNING_SENTENCES, choose_default, edit_outcomes, reliability, tuning_sample, word_outcomes
 from spinfix.train.data import read_jsonl
+from spinfix.train.settings import rewriter_settings, write_figures
 
 # Fastest first (data/eval/bench_restore.json): a slower method must earn the default.
 BY_SPEED = ("rewriter", "baseline")
@@ -78,14 +79,11 @@ def main() -> None:
     best, comparison = choose_default(per_sentence, BY_SPEED)
     result["default_method"], result["default_rule"] = best, comparison
     if args.write:
-        path = args.models / "rewriter" / "spinfix.json"
-        cfg = json.loads(path.read_text()) if path.exists() else {}
-        cfg.setdefault("min_confidence", {}).update(chosen)
-        if len(args.methods) > 1:
-            cfg["default_method"] = best
-        path.write_text(json.dumps(cfg, indent=2) + "\n")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+        with rewriter_settings(args.models) as cfg:
+            cfg.setdefault("min_confidence", {}).update(chosen)
+            if len(args.methods) > 1:
+                cfg["default_method"] = best
+    write_figures(args.out, result)
     print(json.dumps({"default_method": best, "rule": comparison, **{m: r["at_chosen"] for m, r in result["methods"].items()}}))
 
 

@@ -252,7 +252,8 @@ def fit_on_shortlists(full: list[dict], names: list[str], k: int | None, margin:
     return lm_shortlisted(full, w, k, margin), w
 
 
-def _named(w: torch.Tensor, names: list[str]) -> dict[str, float]:
+def named(w: torch.Tensor, names: list[str]) -> dict[str, float]:
+    """Fitted weights by name (column 0 is the LM's)."""
     return {"lm": float(w[0]), **{k: float(v) for k, v in zip(names, w[1:])}}
 
 
@@ -280,7 +281,7 @@ def cross_validate_shortlists(
         for h in (0, 1):
             train, test = halves[1 - h], halves[h]
             if k is not None or margin is not None:
-                w_all = _named(fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1), names)
+                w_all = named(fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1), names)
                 train, test = lm_shortlisted(train, w_all, k, margin), lm_shortlisted(test, w_all, k, margin)
             w = fit(design([u for u in train if u["label"] >= 0], names), len(names) + 1)
             for x, y in design(test, names):
