@@ -6,7 +6,7 @@ VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
-.PHONY: setup setup-train demo test test-slow data train fit-context train-rewriter fit-baseline fit-candidates eval eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train demo test test-slow data train fit-context fit-phrase-spans train-rewriter fit-baseline fit-candidates eval eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -47,18 +47,24 @@ data: setup-train
 
 # Two stages (models/detector/README.md): news only from the pretrained encoder, then news plus
 # science-register and technical sentences from stage 1; then the sentence regression and
-# thresholds, and the document context, fitted on dev.
+# thresholds, the document context, and how far marks grow over a spinner's phrases, fitted on dev.
 train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-news --out runs/detector-stage1 --epochs 1.5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --init runs/detector-stage1 \
 	  --out models/detector --epochs 1.0 --lr 4e-5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --out models/detector --recalibrate
 	$(BIN)/python scripts/fit_context.py --models models --write
+	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
 
 # How neighbouring sentences of a text weigh on each sentence (spinfix/context.py), fitted on the
 # dev split's news articles; re-picks the sentence threshold with it (~2 min).
 fit-context: setup-train
 	$(BIN)/python scripts/fit_context.py --models models --write
+
+# How suspicious a phrase's words must be for a mark to grow over the whole phrase a spinner put
+# in (spinfix/phrase_spans.py), for exact span F1 on dev's news articles (~5 min).
+fit-phrase-spans: setup-train
+	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
 
 # The rewriter's LoRA adapter in two stages of 3,600 pairs each (CPU, 2 cores: ~35 min each),
 # then each method's confidence threshold and the default method, chosen on dev.

@@ -147,6 +147,7 @@ class CandidateGenerator:
         self.phrase_inverse = _inverse_phrases(learned)
         self.glove_inverse = _invert(glove.table) if glove is not None else {}
         self._cache: dict[str, tuple[tuple[str, ...], dict[str, dict[str, float]]]] = {}
+        self._whole: dict[str, bool] = {}
 
     @classmethod
     def default(cls, lexicon: Lexicon | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES) -> "CandidateGenerator":
@@ -252,6 +253,16 @@ class CandidateGenerator:
         self._cache[key] = (out, {c: evidence[c] for c in ranked})
         return self._cache[key]
 
+    def emitted_whole(self, phrase: str) -> bool:
+        """Whether a multiword stretch is something a spinner puts in whole, as it stands or
+        inflected (`_known_phrase`, `_phrase_readings`): one unit to restore, and one span to mark
+        (spinfix.phrase_spans)."""
+        key = " ".join(phrase.lower().split())
+        hit = self._whole.get(key)
+        if hit is None:
+            hit = self._whole[key] = " " in key and (self._known_phrase(key) or bool(self._phrase_readings(key)))
+        return hit
+
     def _known_phrase(self, key: str) -> bool:
         """Whether a multiword stretch is something a spinner puts in whole: a function phrase or
         a learned tortured phrase, a Moby entry, or a WordNet lemma ("scale back")."""
@@ -315,7 +326,7 @@ class CandidateGenerator:
                 s, e = words[i][0], words[i + n - 1][1]
                 text = sentence[s:e]
                 key = " ".join(text.lower().split())
-                if n > 1 and not self._known_phrase(key) and not self._phrase_readings(key):
+                if n > 1 and not self.emitted_whole(key):
                     continue
                 cands = self.originals(key)
                 if n > 1 and len(cands) == 1:

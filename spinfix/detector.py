@@ -46,6 +46,9 @@ class DetectorConfig:
 
     threshold: float = 0.5  # on the calibrated sentence probability
     span_threshold: float = 0.5  # on a word's raw probability, to mark it inside a spun sentence
+    # A marked word inside a phrase a spinner emits whole marks the whole phrase when all its
+    # words are at least this probable (spinfix.phrase_spans); None: spans are not grown.
+    phrase_floor: float | None = None
     # p = sigmoid(w1*logit(top1) + w2*logit(top2) + w3*logit(top3) + b), top-k word probabilities
     calibration: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0)
     max_length: int = 128  # sub-word positions per window, [CLS] and [SEP] included

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,8 +15,12 @@ from spinfix.context import DocumentContext
 from spinfix.detector import Detector, WordScores
 from spinfix.document import Document, Segment, in_quotation, quotations
 from spinfix.errors import ModelError
+from spinfix.phrase_spans import grow_to_phrases
 from spinfix.report import Edit, Report, SentenceReport, Span
 from spinfix.restoration import Restorer, SpanTask
+
+if TYPE_CHECKING:
+    from spinfix.candidates import CandidateGenerator
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +120,7 @@ class Spinfix:
         device: str | None = None,
         restorers: dict[str, Restorer] | None = None,
         context: bool | DocumentContext = True,
+        phrases: Callable[[str], bool] | None = None,
     ) -> None:
         self.detector = detector
         # Neighbouring sentences of the same text as evidence (spinfix/context.py): True, the
@@ -129,6 +135,13 @@ class Spinfix:
         # Loaded on first restore(), then kept. Passing restorers in skips loading (tests, or a
         # restorer of your own).
         self._restorers: dict[str, Restorer] = dict(restorers or {})
+        self._candidates: CandidateGenerator | None = None
+        # Whether a stretch of words is a phrase a spinner emits whole: marks grow to cover it
+        # (spinfix.phrase_spans). From the candidate lexicon when the detector's settings ask
+        # for it; passing one in skips loading the lexicon (tests).
+        if phrases is None and detector.config.phrase_floor is not None:
+            phrases = self.candidate_generator().emitted_whole
+        self.phrases = phrases
         threshold = detector.config.threshold if threshold is None else float(threshold)
         if not 0.0 <= threshold <= 1.0:  # also rejects NaN
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
@@ -288,6 +301,16 @@ class Spinfix:
             self._restorers[method] = self._load_restorer(method)
         return self._restorers[method]
 
+    def candidate_generator(self) -> CandidateGenerator:
+        """The candidate originals and the phrase lexicon, loaded once (the baseline restorer and
+        the span marks share it)."""
+        if self._candidates is None:
+            from spinfix.candidates import CandidateGenerator
+
+            cap = self.restore_config.baseline_max_candidates
+            self._candidates = CandidateGenerator.default(**({} if cap is None else {"max_candidates": cap}))
+        return self._candidates
+
     def _load_restorer(self, method: str) -> Restorer:
         if method == "rewriter":
             from spinfix.rewriter import Rewriter
@@ -296,16 +319,14 @@ class Spinfix:
                 raise ModelError("no rewriter in the models folder (expected models/rewriter); use method='baseline'")
             return Rewriter.load(self.rewriter_dir, device=self.device)
         from spinfix.baseline import BaselineRestorer, LMScorer
-        from spinfix.candidates import CandidateGenerator
         from spinfix.lm import load_base
 
         # The rewriter's base model, without the adapter.
         cfg = self.restore_config
         model, tok = load_base(self.device or "cpu", int8=cfg.baseline_int8)
         extra = {} if cfg.baseline_right_context is None else {"right_context": cfg.baseline_right_context}
-        cands = {} if cfg.baseline_max_candidates is None else {"max_candidates": cfg.baseline_max_candidates}
         return BaselineRestorer(
-            LMScorer(model, tok), CandidateGenerator.default(**cands),
+            LMScorer(model, tok), self.candidate_generator(),
             keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,
             shortlist_margin=cfg.baseline_shortlist_margin,
             calibration=cfg.baseline_calibration, revisit=cfg.baseline_revisit,
@@ -372,6 +393,12 @@ class Spinfix:
         if not hot:
             best = int(probs.argmax()) if len(probs) else -1
             return [self._make_span(seg, sc, [best])] if best >= 0 and probs[best] >= 0.0 else []
+        floor = self.detector.config.phrase_floor
+        if self.phrases is not None and floor is not None:
+            toks = sc.tokens
+            words = [seg.text[t.start : t.end] for t in toks]
+            joined = [seg.text[a.end : b.start] == " " for a, b in zip(toks, toks[1:])]
+            hot = grow_to_phrases(words, joined, probs, hot, self.phrases, floor)
         spans: list[Span] = []
         run: list[int] = []
         for i in hot:

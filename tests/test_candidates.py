@@ -65,6 +65,21 @@ def test_an_inflected_thesaurus_phrase_is_undone_whole_and_inflected_alike(
     assert original in units[0].candidates
 
 
+@pytest.mark.parametrize(
+    ("stretch", "whole"),
+    [
+        ("For the  reason that", True),  # a function phrase, any case and spacing
+        ("mustered out", True),  # a thesaurus phrase, inflected
+        ("huge information", True),  # a learned tortured phrase
+        ("walked cards", False),
+        ("reason", False),  # one word is no phrase
+    ],
+)
+def test_a_spinner_emits_known_phrases_whole(candidates: CandidateGenerator, stretch: str, whole: bool) -> None:
+    # What the span marks grow to (spinfix.phrase_spans) and the units take whole.
+    assert candidates.emitted_whole(stretch) is whole
+
+
 def test_a_stretch_that_is_no_phrase_when_uninflected_stays_word_by_word(candidates: CandidateGenerator) -> None:
     # "walked" + "cards" is no thesaurus phrase in any form: two units.
     sent = "They walked cards home."

@@ -1,0 +1,52 @@
+"""Spans grown to the whole phrase a spinner put in.
+
+A spinner swaps a word for a phrase and emits the phrase whole ("since" -> "for the reason that",
+"released" -> "mustered out"), but the detector scores words: it often marks "reason" or
+"mustered" and leaves the rest of the phrase under the span threshold. A span that covers part
+of such a phrase is wrong as a mark (exact spans) and useless to the restorer, which can only undo
+a phrase it sees whole. So a marked word that lies inside a stretch the lexicon knows as
+something a spinner emits whole (a function phrase, a learned tortured phrase, a Moby entry or a
+WordNet lemma, as it stands or inflected: `CandidateGenerator.emitted_whole`) takes the whole
+stretch, provided every word of it is at least a little suspicious (`floor`) and the words are
+separated by single spaces (no punctuation, no quotation in between).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+# Longest stretch looked up as a phrase, in words (as CandidateGenerator.units does).
+MAX_PHRASE_WORDS = 5
+
+
+def grow_to_phrases(
+    words: Sequence[str],
+    joined: Sequence[bool],
+    probs: np.ndarray,
+    marked: Iterable[int],
+    is_phrase: Callable[[str], bool],
+    floor: float,
+    max_words: int = MAX_PHRASE_WORDS,
+) -> list[int]:
+    """The indices of the words to mark, in order: `marked`, plus, for each marked word, the
+    longest stretch of 2 to `max_words` words around it that `is_phrase` knows (its words
+    lowercased, joined by single spaces), whose words all have a probability of at least `floor`
+    and are separated by one space each (`joined[j]`: between words j and j + 1). The longest
+    wins even when it is marked already: "voted in" does not grow out of a marked "in opposition
+    to". Quoted words, whose probability is negative, never join."""
+    hot = set(marked)
+    n = len(words)
+    for i in sorted(hot):  # the words the detector marked; stretches found on the way add to `hot`
+        best: tuple[int, int] | None = None
+        for a in range(max(0, i - max_words + 1), i + 1):
+            for b in range(i + 1, min(n, a + max_words) + 1):
+                if b - a < 2 or (best is not None and b - a <= best[1] - best[0]):
+                    continue
+                if any(probs[j] < floor for j in range(a, b)) or not all(joined[a : b - 1]):
+                    continue
+                if is_phrase(" ".join(w.lower() for w in words[a:b])):
+                    best = (a, b)
+        if best is not None:
+            hot.update(range(*best))
+    return sorted(hot)
