@@ -8,7 +8,8 @@ a phrase it sees whole. So a marked word that lies inside a stretch the lexicon 
 something a spinner emits whole (a function phrase, a learned tortured phrase, a Moby entry or a
 WordNet lemma, as it stands or inflected: `CandidateGenerator.emitted_whole`) takes the whole
 stretch, provided every word of it is at least a little suspicious (`floor`) and the words are
-separated by single spaces (no punctuation, no quotation in between).
+separated by single spaces (no punctuation, no quotation in between). Names and numbers never
+join a mark this way: spinners leave them alone, and the restorer must not get them to rewrite.
 """
 from __future__ import annotations
 
@@ -32,21 +33,30 @@ def grow_to_phrases(
     """The indices of the words to mark, in order: `marked`, plus, for each marked word, the
     longest stretch of 2 to `max_words` words around it that `is_phrase` knows (its words
     lowercased, joined by single spaces), whose words all have a probability of at least `floor`
-    and are separated by one space each (`joined[j]`: between words j and j + 1). The longest
+    and are separated by one space each (`joined[j]`: between words j and j + 1), none of them a
+    name or a number (`looks_like_a_name_or_number`; the first word of the sentence may be
+    capitalised). The longest
     wins even when it is marked already: "voted in" does not grow out of a marked "in opposition
     to". Quoted words, whose probability is negative, never join."""
     hot = set(marked)
     n = len(words)
+    fixed = [looks_like_a_name_or_number(w, first=j == 0) for j, w in enumerate(words)]
     for i in sorted(hot):  # the words the detector marked; stretches found on the way add to `hot`
         best: tuple[int, int] | None = None
         for a in range(max(0, i - max_words + 1), i + 1):
             for b in range(i + 1, min(n, a + max_words) + 1):
                 if b - a < 2 or (best is not None and b - a <= best[1] - best[0]):
                     continue
-                if any(probs[j] < floor for j in range(a, b)) or not all(joined[a : b - 1]):
+                if any(probs[j] < floor or fixed[j] for j in range(a, b)) or not all(joined[a : b - 1]):
                     continue
                 if is_phrase(" ".join(w.lower() for w in words[a:b])):
                     best = (a, b)
         if best is not None:
             hot.update(range(*best))
     return sorted(hot)
+
+
+def looks_like_a_name_or_number(word: str, first: bool = False) -> bool:
+    """A word holding a digit, or a capital letter past its sentence's first word ("York",
+    "NASA", "McCain"): never grown over."""
+    return any(c.isdigit() for c in word) or (not first and any(c.isupper() for c in word))

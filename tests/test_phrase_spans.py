@@ -62,3 +62,20 @@ def test_the_pipeline_grows_spans_when_the_detector_settings_ask_for_it(
     probs = np.array([0.9 if t.text == "reason" else 0.2 for t in toks], dtype=np.float32)
     spans = grown._spans(Segment(text, 0, len(text), 0), WordScores(toks, probs))
     assert [sp.text for sp in spans] == want
+
+
+def test_names_and_numbers_never_join_a_mark() -> None:
+    # Spinners leave them alone; a grown mark would hand them to the restorer.
+    phrases = {"new york", "3 times", "many times"}
+    text = "She moved to New York 3 times and many times"
+    toks = [t for t in tokenize(text) if t.is_word]
+    joined = [True] * (len(toks) - 1)
+    probs = np.array([0.1, 0.1, 0.1, 0.9, 0.3, 0.3, 0.9, 0.1, 0.3, 0.9])
+    kept = grow_to_phrases([t.text for t in toks], joined, probs, [3, 6, 9], phrases.__contains__, 0.05)
+    assert [toks[i].text for i in kept] == ["New", "times", "many", "times"]
+    # ...but a sentence's first word may be capitalised: "In keeping with" grows from "keeping".
+    text = "In keeping with the report"
+    toks = [t for t in tokenize(text) if t.is_word]
+    kept = grow_to_phrases([t.text for t in toks], [True] * 4, np.array([0.2, 0.9, 0.3, 0.0, 0.0]), [1],
+                           {"in keeping with"}.__contains__, 0.05)
+    assert [toks[i].text for i in kept] == ["In", "keeping", "with"]
