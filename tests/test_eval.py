@@ -54,11 +54,15 @@ def test_recalibration_fits_thresholds_on_dev_and_saves_them(tiny_models, tmp_pa
         labels = [int(t.text in ("mentioned", "navy", "help")) for t in tokenize(text)]
         rows.append({"text": text, "labels": labels, "spun": any(labels)})
     dev.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    settings = json.loads((ckpt / "spinfix.json").read_text())
+    (ckpt / "spinfix.json").write_text(json.dumps({**settings, "phrase_floor": 0.05}))
     cfg = recalibrate(ckpt, dev)
     saved = DetectorConfig.load(ckpt / "spinfix.json")
     assert 0.0 < saved.threshold < 1.0 and 0.2 <= saved.span_threshold <= 0.8
     assert saved.calibration == cfg.calibration and len(saved.calibration) == 4
     assert saved.extra["dev_sentences"] == 40
+    # the span threshold is fitted on the marks before they grow; the floor is kept as it was
+    assert saved.phrase_floor == 0.05
 
 
 def test_number_changes_count_how_a_spinner_treats_inflection():

@@ -87,6 +87,9 @@ def calibrate_on_dev(det: Detector, dev: list[dict], target_precision: float) ->
     cfg.threshold = pick_threshold(cal, y, target_precision)
     golds = [gold_spans(r["text"], r["labels"]) for r in dev]
     best = (-1.0, cfg.span_threshold)
+    # The span threshold is chosen for the marks as the model makes them, before they grow over
+    # a spinner's phrases (scripts/fit_phrase_spans.py picks that floor afterwards, on top).
+    floor, cfg.phrase_floor = cfg.phrase_floor, None
     for t in np.round(np.arange(0.2, 0.81, 0.05), 2):
         cfg.span_threshold = float(t)
         sf = Spinfix(det)
@@ -98,7 +101,7 @@ def calibrate_on_dev(det: Detector, dev: list[dict], target_precision: float) ->
         f1 = 2 * tp / max(2 * tp + fp + fn, 1)
         if f1 > best[0]:
             best = (f1, float(t))
-    cfg.span_threshold = best[1]
+    cfg.span_threshold, cfg.phrase_floor = best[1], floor
     cfg.extra = {**cfg.extra, "dev_sentences": len(dev), "dev_span_f1": round(best[0], 4)}
     logger.info("dev: threshold %.3f, span threshold %.2f (span F1 %.3f)", cfg.threshold, best[1], best[0])
 
