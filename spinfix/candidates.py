@@ -23,6 +23,7 @@ from itertools import islice
 from pathlib import Path
 
 from spinfix.lexicon import Lexicon, analyse, inflect, match_case, noun_number, same_lemma, zipf
+from spinfix.phrase_spans import MAX_PHRASE_WORDS
 from spinfix.substitutions import FUNCTION_PHRASES, STOPWORDS, GloveSource, WordNetSource
 from spinfix.tokens import tokenize
 from spinfix.tortured import load_swaps
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 MIN_ZIPF = 2.5
 # Hyphenated words of up to this many parts get candidates with one part swapped back.
 MAX_HYPHEN_PARTS = 3
-# Longest multiword unit looked up as a phrase.
-MAX_PHRASE_WORDS = 5
 # Votes per source (Moby's inverse direction, the spinner's own, counts 2). Learned tortured
 # swaps are specific evidence, GloVe neighbours weak. The hand-set prior, used without a fitted
 # ranker (to fit one) and to drop stopword candidates with weak support.

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-# Longest stretch looked up as a phrase, in words (as CandidateGenerator.units does).
+# Longest stretch looked up as a phrase, in words: here and in CandidateGenerator.units, which
+# restores what is marked here as one unit.
 MAX_PHRASE_WORDS = 5
 
 
@@ -35,9 +36,8 @@ def grow_to_phrases(
     lowercased, joined by single spaces), whose words all have a probability of at least `floor`
     and are separated by one space each (`joined[j]`: between words j and j + 1), none of them a
     name or a number (`looks_like_a_name_or_number`; the first word of the sentence may be
-    capitalised). The longest
-    wins even when it is marked already: "voted in" does not grow out of a marked "in opposition
-    to". Quoted words, whose probability is negative, never join."""
+    capitalised). The longest wins even when it is marked already: "voted in" does not grow out
+    of a marked "in opposition to". Quoted words, whose probability is negative, never join."""
     hot = set(marked)
     n = len(words)
     fixed = [looks_like_a_name_or_number(w, first=j == 0) for j, w in enumerate(words)]
