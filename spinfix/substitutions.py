@@ -43,7 +43,7 @@ GLOVE_RESOURCE = Path(__file__).resolve().parent / "resources" / "glove-nn-30000
 # not lemmas, because these words barely inflect.
 FUNCTION_PHRASES: dict[str, list[str]] = {
     "since": ["for the reason that", "considering that", "due to the fact"],
-    "because": ["due to the fact that", "because of the fact that", "for the reason that"],
+    "because": ["due to the fact that", "because of the fact that", "for the reason that", "due to the fact"],
     "according to": ["in keeping with", "in accordance with", "consistent with", "in step with"],
     "through": ["via", "by means of", "thru", "through the use of"],
     "about": ["approximately", "concerning", "regarding", "round"],
@@ -56,16 +56,16 @@ FUNCTION_PHRASES: dict[str, list[str]] = {
     "but": ["however", "however"],
     "during": ["at some point of", "throughout", "all through", "in the course of"],
     "while": ["even as", "whilst", "at the same time as"],
-    "including": ["which include", "together with", "such as"],
+    "including": ["which include", "together with", "such as", "inclusive of"],
     "as well as": ["in addition to", "as well as"],
-    "a number of": ["quite a number of", "a variety of"],
+    "a number of": ["quite a number of", "a variety of", "a range of"],
     "various": ["numerous", "diverse", "a variety of"],
     "many": ["many", "a lot of", "numerous", "several"],
     "new": ["brand new", "new", "modern"],
     "today": ["nowadays", "these days", "these days"],
     "now": ["now", "presently", "these days"],
     "so": ["so", "consequently", "so"],
-    "although": ["even though", "although", "even if"],
+    "although": ["even though", "although", "even if", "despite the fact that"],
     "though": ["even though", "although"],
     "if": ["if", "whether"],
     "until": ["till", "until"],
@@ -110,6 +110,52 @@ FUNCTION_PHRASES: dict[str, list[str]] = {
     "very important": ["very essential", "critical"],
     "to help": ["to assist", "to assist"],
 }
+
+# Stock swaps that mark the output of the commonest free article spinners, many on words other
+# spinners leave alone ("by" -> "with the aid of", "not" -> "no longer", "only" -> "simplest",
+# "last year" -> "remaining 12 months"). Written for spinfix (issue 2, spinner 0.4) from those
+# tools' well-known output. A form listed twice is kept that often: how eagerly a word is swapped.
+SPINNER_HALLMARKS: dict[str, list[str]] = {
+    "by": ["by means of", "with the aid of", "by", "by"],
+    "was": ["was once", "was", "was"],
+    "not": ["no longer", "now not", "not", "not"],
+    "some": ["a few", "some", "a number of"],
+    "may": ["may additionally", "may", "might"],
+    "could": ["may want to", "ought to", "could", "should"],
+    "would": ["would", "might", "could"],
+    "still": ["nevertheless", "nonetheless", "still"],
+    "the same": ["the identical", "the equal", "the same"],
+    "ago": ["in the past", "ago"],
+    "at least": ["at the least", "at least"],
+    "last year": ["final year", "closing year", "remaining 12 months", "last 12 months"],
+    "this year": ["this 12 months", "this year"],
+    "seek": ["search for", "look for", "seek"],
+    "seeks": ["searches for", "looks for", "seeks"],
+    "seeking": ["searching for", "looking for", "in search of"],
+    "people": ["humans", "human beings", "people", "folks"],
+    "government": ["authorities", "government"],
+    "officials": ["officers", "officials", "authorities"],
+    "announced": ["introduced", "announced"],
+    "as well": ["as nicely", "as well"],
+    "even though": ["despite the fact that", "even though"],
+    "world": ["global", "world", "arena"],
+    "continue": ["keep", "preserve", "continue"],
+    "continues": ["keeps", "maintains", "continues"],
+    "continue to": ["keep to", "preserve to", "hold to"],
+    "ensure": ["make sure", "make certain", "ensure"],
+    "each other": ["every other", "each other"],
+    "each": ["every", "each", "each"],
+    "just": ["simply", "just"],
+    "only": ["simplest", "handiest", "best", "only", "only"],
+    "really": ["definitely", "truly", "virtually"],
+    "know": ["recognise", "understand", "realize", "know"],
+    "think": ["assume", "suppose", "think"],
+    "the following": ["the subsequent", "the following"],
+    "therefore": ["consequently", "for that reason", "therefore"],
+    "thus": ["for that reason", "hence", "accordingly"],
+}
+for _phrase, _forms in SPINNER_HALLMARKS.items():  # extends the table, never overrides an entry
+    FUNCTION_PHRASES[_phrase] = FUNCTION_PHRASES.get(_phrase, []) + _forms
 
 # Words a spinner leaves alone: articles, pronouns, auxiliaries, the commonest prepositions.
 STOPWORDS = frozenset(

@@ -32,6 +32,9 @@ def test_the_spun_text_itself_comes_first(candidates: CandidateGenerator) -> Non
         ("help", "assistance"),  # GloVe, inverted: "help" is a neighbour of "assistance"
         ("huge information", "big data"),  # a learned multiword phrase
         ("tanh work", "tanh function"),  # a learned phrase whose original is a rare word
+        ("with the aid of", "by"),  # a spinner hallmark on a stopword, undone whole
+        ("the identical", "the same"),
+        ("simplest", "only"),
     ],
 )
 def test_the_original_is_among_the_candidates(candidates: CandidateGenerator, spun: str, original: str) -> None:

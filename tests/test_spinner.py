@@ -57,6 +57,21 @@ def test_function_phrases_become_multiword_spinner_phrases(spinner):
     assert s.spun[0].isupper()
 
 
+def test_stopwords_take_the_stock_swaps_real_spinners_are_known_for(spinner):
+    # "by", "not" and "was" are never thesaurus-swapped, but free spinners turn them into
+    # "with the aid of", "no longer" and "was once" all the time.
+    seen = {e.replacement.lower() for i in range(30)
+            for e in spinner.spin("The bill was not signed by the governor.", 1.0, random.Random(i)).edits}
+    assert {"with the aid of", "no longer", "was once"} <= seen
+
+
+def test_spinner_hallmarks_extend_the_function_phrases_without_overriding_them():
+    from spinfix.substitutions import FUNCTION_PHRASES, SPINNER_HALLMARKS
+
+    for phrase, forms in SPINNER_HALLMARKS.items():
+        assert set(forms) <= set(FUNCTION_PHRASES[phrase])
+    assert {"which include", "inclusive of"} <= set(FUNCTION_PHRASES["including"])
+
 def _swaps_of(spinner, word, sentence, n=40):
     return [e.replacement for i in range(n) for e in spinner.spin(sentence, 1.0, random.Random(i)).edits if e.original == word]
 
