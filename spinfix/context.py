@@ -43,6 +43,10 @@ class DocumentContext:
     bias: float = 0.0
     window: int = 6  # sentences on each side that count
     pseudo_count: float = 2.0
+    # A sentence with fewer words a spinner could touch (outside quotations) is not moved: a
+    # quotation followed by "she said" is usually untouched even in a spun article, and its
+    # own reading says so ("said" is there). It still counts as a neighbour.
+    min_words: int = 3
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "DocumentContext | None":
@@ -73,12 +77,19 @@ class DocumentContext:
             out.append(self.weight * others / (k + self.pseudo_count) + self.bias)
         return out
 
-    def probabilities(self, own: Sequence[float]) -> list[float]:
+    def movable(self, words: Sequence[int]) -> list[bool]:
+        """Which sentences their neighbours may move, given each one's count of words outside
+        quotations."""
+        return [n >= self.min_words for n in words]
+
+    def probabilities(self, own: Sequence[float], movable: Sequence[bool] | None = None) -> list[float]:
         """Each sentence's probability given its neighbours, from the sentences' own probabilities.
 
         Neighbours count with capped logits; the sentence's own logit is not capped, so a
-        sentence that nothing moves keeps its probability exactly."""
+        sentence that nothing moves keeps its probability exactly, as does one not `movable`."""
         shifts = self.shift([logit(p) for p in own])
+        if movable is not None:
+            shifts = [s if m else 0.0 for s, m in zip(shifts, movable)]
         return [p if s == 0.0 else sigmoid(raw_logit(p) + s) for p, s in zip(own, shifts)]
 
 

@@ -37,10 +37,14 @@ class _Scored:
     """A sentence as the detector scored it alone, before its neighbours are weighed."""
 
     seg: Segment
-    has_words: bool  # words a spinner could have touched (outside quotations)
+    words: int  # words a spinner could have touched (outside quotations)
     own: float
     spans: list[Span]
     fallback: bool = False  # `spans` is only the most suspicious word, none being over the span threshold
+
+    @property
+    def has_words(self) -> bool:
+        return self.words > 0
 
 
 def quoted_words(seg: Segment, sc: WordScores, quotes: Sequence[tuple[int, int]], offset: int = 0) -> np.ndarray:
@@ -344,7 +348,8 @@ class Spinfix:
         final = [x.own for x in scored]
         if context is not None:
             worded = [i for i, x in enumerate(scored) if x.has_words]
-            for i, p in zip(worded, context.probabilities([scored[i].own for i in worded])):
+            movable = context.movable([scored[i].words for i in worded])
+            for i, p in zip(worded, context.probabilities([scored[i].own for i in worded], movable)):
                 final[i] = p
         out = []
         for x, prob in zip(scored, final):
@@ -374,11 +379,11 @@ class Spinfix:
         are no evidence either way: spinners leave quoted speech alone, so a sentence is judged
         on the words a spinner could have touched, and one with none is not judged at all."""
         quoted = quoted_words(seg, sc, quotes, offset) if sc.tokens and quotes else None
-        has_words = len(sc.tokens) > (int(quoted.sum()) if quoted is not None else 0)
+        words = len(sc.tokens) - (int(quoted.sum()) if quoted is not None else 0)
         own = self.detector.sentence_probability(sc, quoted)
-        spans = self._spans(seg, sc, quoted) if has_words else []
+        spans = self._spans(seg, sc, quoted) if words else []
         over = self.detector.config.span_threshold
-        return _Scored(seg, has_words, own, spans, fallback=bool(spans) and spans[0].probability < over)
+        return _Scored(seg, words, own, spans, fallback=bool(spans) and spans[0].probability < over)
 
     def _spans(self, seg: Segment, sc: WordScores, quoted: np.ndarray | None = None) -> list[Span]:
         """Runs of adjacent words over the span threshold, as spans in the input's offsets.

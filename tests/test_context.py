@@ -44,6 +44,26 @@ def test_certain_neighbours_count_as_strong_not_unbounded_evidence() -> None:
     assert CTX.probabilities([0.3, 1 - 1e-12])[0] == pytest.approx(CTX.probabilities([0.3, 1 - 1e-4])[0])
 
 
+def test_a_sentence_with_too_few_words_to_spin_is_not_moved_but_still_counts() -> None:
+    # '"We cannot wait," she said.': two words outside the quotation, and "said" unswapped.
+    own = [0.99, 0.99, 0.04, 0.99, 0.6]
+    words = [20, 18, 2, 15, 12]
+    moved = CTX.probabilities(own, CTX.movable(words))
+    assert moved[2] == 0.04
+    assert moved[4] == pytest.approx(CTX.probabilities(own)[4])  # its logit still counts for others
+    assert CTX.movable([2, 3]) == [False, True]
+
+
+def test_sentences_the_context_cannot_move_stay_out_of_its_fit() -> None:
+    from spinfix.train.context import fit_weights
+
+    # Short sentences whose labels contradict their articles would pull the weight down if
+    # they were counted; the fit leaves them out as the pipeline leaves them unmoved.
+    probs = [[0.9, 0.9, 0.1, 0.9]] * 50 + [[0.1, 0.1, 0.1, 0.1]] * 50
+    labels = [[1, 1, 0, 1]] * 50 + [[0, 0, 0, 0]] * 50
+    short = [[20, 20, 2, 20]] * 100
+    assert fit_weights(probs, labels, words=short).weight > fit_weights(probs, labels).weight
+
 def test_saved_and_loaded_with_the_checkpoint() -> None:
     assert DocumentContext.from_dict(None) is None
     assert DocumentContext.from_dict({}) is None

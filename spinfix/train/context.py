@@ -34,39 +34,49 @@ class ContextFit:
     dev: dict  # dev precision/recall with and without the context, at their thresholds
 
 
-def _sentences(sf: Spinfix, records: Sequence[dict]) -> tuple[list[list[float]], list[list[int]]]:
-    """Per article: its sentences' own probabilities and labels (the label of the record a
-    sentence lies in), for the sentences the pipeline weighs (`Spinfix._score_documents`)."""
-    probs, labels = [], []
+def _sentences(sf: Spinfix, records: Sequence[dict]) -> tuple[list[list[float]], list[list[int]], list[list[int]]]:
+    """Per article: its sentences' own probabilities, labels (the label of the record a
+    sentence lies in) and words outside quotations, for the sentences the pipeline weighs
+    (`Spinfix._score_documents`)."""
+    probs, labels, words = [], [], []
     groups = as_articles(records)
     for group, scored in zip(groups, sf._score_documents([g.text for g in groups])):
-        p, y = [], []
+        p, y, w = [], [], []
         for x in scored:
             if not x.has_words:
                 continue  # neither counts nor moves, as in detect_many
             rec = next(i for i, st in zip(group.indices, group.starts) if st <= x.seg.start <= st + len(records[i]["text"]))
             p.append(x.own)
             y.append(int(records[rec]["spun"]))
+            w.append(x.words)
         probs.append(p)
         labels.append(y)
-    return probs, labels
+        words.append(w)
+    return probs, labels, words
 
 
 def fit_weights(
-    probs: Sequence[Sequence[float]], labels: Sequence[Sequence[int]], window: int = 6, pseudo_count: float = 2.0
+    probs: Sequence[Sequence[float]],
+    labels: Sequence[Sequence[int]],
+    window: int = 6,
+    pseudo_count: float = 2.0,
+    words: Sequence[Sequence[int]] | None = None,
 ) -> DocumentContext:
-    """Maximum-likelihood weight and bias of the context, own logit fixed at weight 1."""
+    """Maximum-likelihood weight and bias of the context, own logit fixed at weight 1. With
+    `words` (each sentence's words outside quotations), sentences the context does not move
+    (`DocumentContext.movable`) still count as neighbours but not in the likelihood."""
     from scipy.optimize import minimize
 
     unit_w = DocumentContext(weight=1.0, bias=0.0, window=window, pseudo_count=pseudo_count)
     unit_b = DocumentContext(weight=0.0, bias=1.0, window=window, pseudo_count=pseudo_count)
     z, a, b, y = [], [], [], []
-    for p, lab in zip(probs, labels):
+    for k, (p, lab) in enumerate(zip(probs, labels)):
         capped = [logit(x) for x in p]
-        z += [raw_logit(x) for x in p]
-        a += unit_w.shift(capped)
-        b += unit_b.shift(capped)
-        y += list(lab)
+        keep = unit_w.movable(words[k]) if words is not None else [True] * len(p)
+        z += [raw_logit(x) for x, m in zip(p, keep) if m]
+        a += [v for v, m in zip(unit_w.shift(capped), keep) if m]
+        b += [v for v, m in zip(unit_b.shift(capped), keep) if m]
+        y += [v for v, m in zip(lab, keep) if m]
     z_, a_, b_, y_ = (np.array(v, dtype=float) for v in (z, a, b, y))
 
     def nll(w: np.ndarray) -> tuple[float, np.ndarray]:
@@ -102,8 +112,8 @@ def fit_context(
     """Fit on `articles` (dev news records in reading order); pick the threshold on `dev` (the
     split the sentence threshold was chosen on: its articles as texts, its template sentences
     alone). `sf` must score sentences alone (context=False)."""
-    probs, labels = _sentences(sf, articles)
-    ctx = fit_weights(probs, labels, window, pseudo_count)
+    probs, labels, words = _sentences(sf, articles)
+    ctx = fit_weights(probs, labels, window, pseudo_count, words)
     logger.info("context: weight %.3f bias %.3f (window %d, pseudo count %.1f)", ctx.weight, ctx.bias, window, pseudo_count)
     alone = record_verdicts(sf, dev, articles=True)
     with_ctx = Spinfix(sf.detector, threshold=sf.threshold, context=ctx)
