@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from spinfix.lexicon import Lexicon
-from spinfix.spinner import Spinner
+from spinfix.spinner import SPINNER_VERSION, Spinner
 from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table, write_swaps
 from spinfix.train.data import add_science, add_technical, build, iter_sotu, iter_wh_written
 
@@ -46,7 +46,8 @@ def main() -> None:
         counts["science"] = add_science(args.out, pairs, seed=args.seed)
     if args.technical:
         counts["technical"] = add_technical(args.out, pairs, spinner, seed=args.seed, max_train=args.technical)
-    meta = {"counts": counts, "seed": args.seed, "sources": [[s.name, w] for s, w in spinner.sources],
+    meta = {"counts": counts, "seed": args.seed, "spinner_version": SPINNER_VERSION,
+            "sources": [[s.name, w] for s, w in spinner.sources],
             "tortured_pairs_used_by_spinner": len(pairs), "seconds": round(time.time() - t0, 1)}
     (args.out / "meta.json").write_text(json.dumps(meta, indent=2))
     logging.info("done: %s", meta)

@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 _OPEN_QUOTES = {"“", "‘"}
 _CLOSE_QUOTES = {"”", "’"}
 _MAX_PHRASE = 4  # longest phrase looked up as a whole, in tokens
+# Changes whenever the same clean text would be spun differently, so that data folders (their
+# meta.json) and model cards can say which spinner made them. 0.4: SPINNER_HALLMARKS.
+SPINNER_VERSION = "0.4"
 
 
 @dataclass(frozen=True)
