@@ -6,7 +6,7 @@ VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
-.PHONY: setup setup-train demo test test-slow data train fit-context fit-phrase-spans train-rewriter fit-baseline fit-candidates eval eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train demo test test-slow data train fit-context fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -96,6 +96,11 @@ eval-restore: setup-train
 # spinfix/resources/candidate_ranker.json. Measure it with eval-candidates.
 fit-candidates: setup
 	$(BIN)/python scripts/fit_candidates.py --data data/generated/detector
+
+# How often the spinner swaps each word or phrase at all, counted on the train split (seconds);
+# evidence for the baseline's scores, so refit those after it (make fit-baseline).
+fit-swap-rates: setup
+	$(BIN)/python scripts/fit_swap_rates.py --data data/generated/detector
 
 eval-candidates: setup
 	$(BIN)/python scripts/eval_candidates.py --data data/generated/detector --max-candidates 96

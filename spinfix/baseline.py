@@ -67,15 +67,23 @@ def candidate_features(gen: CandidateGenerator, spun: str, candidate: str) -> di
     """The evidence for one candidate of a unit, as named features (the LM score aside).
 
     Leaving the unit as it is gets `keep`, and the spun word's own frequency: a rare word in
-    news prose is more likely a spinner's choice.
+    news prose is more likely a spinner's choice. With the generator's swap rates, `swap_rate`
+    is the log-probability that a spinner swaps the candidate at all (for the spun text kept, that
+    it leaves it alone): "with" is almost never swapped, "according to" in most spun sentences.
     """
+    rates = gen.swap_rates
     if candidate == spun:
         words = spun.lower().split()
-        return {"keep": 1.0, "keep_zipf": sum(zipf(w) for w in words) / len(words)}
+        ev = {"keep": 1.0, "keep_zipf": sum(zipf(w) for w in words) / len(words)}
+        if rates is not None:
+            ev["swap_rate"] = rates.log_kept(spun)
+        return ev
     ev = dict(gen.evidence(spun, candidate))
     rank = ev.pop("rank", gen.max_candidates)
     ev["log_rank"] = math.log(rank)
     ev["extra_words"] = len(candidate.split()) - len(spun.split())
+    if rates is not None:
+        ev["swap_rate"] = rates.log_rate(candidate)
     return ev
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from spinfix.lexicon import Lexicon, analyse, inflect, match_case, noun_number, same_lemma, zipf
 from spinfix.phrase_spans import MAX_PHRASE_WORDS
 from spinfix.substitutions import FUNCTION_PHRASES, STOPWORDS, GloveSource, WordNetSource
+from spinfix.swap_rates import SwapRates
 from spinfix.tokens import tokenize
 from spinfix.tortured import load_swaps
 
@@ -122,6 +123,11 @@ def _spinner_could(spun: str) -> Callable[[str], bool]:
 
 # Candidates a unit gets, best ranked first (the spun text itself comes on top of them).
 DEFAULT_MAX_CANDIDATES = 24
+# Spun forms whose ranked candidates are remembered, and stretches whose phrase verdict is; then
+# forgotten all at once, so a batch job over millions of documents does not grow without bound
+# (an entry of 96 candidates with their evidence is tens of kilobytes).
+CANDIDATE_CACHE = 20_000
+PHRASE_CACHE = 200_000
 
 
 class CandidateGenerator:
@@ -135,9 +141,13 @@ class CandidateGenerator:
         glove: GloveSource | None = None,
         learned: dict[str, list[str]] | None = None,
         ranker: dict[str, float] | None = None,
+        swap_rates: SwapRates | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.ranker = ranker
+        # How often a spinner swaps each form at all (spinfix.swap_rates): restorer evidence only,
+        # not part of the ranking prior, which is fitted on edits (words that were swapped).
+        self.swap_rates = swap_rates
         self.wordnet = wordnet
         self.max_candidates = max_candidates
         learned = learned or {}
@@ -152,7 +162,7 @@ class CandidateGenerator:
     def default(cls, lexicon: Lexicon | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES) -> "CandidateGenerator":
         return cls(
             lexicon or Lexicon.load(), WordNetSource.load(), max_candidates=max_candidates,
-            glove=GloveSource.load(), learned=load_swaps(), ranker=load_ranker(),
+            glove=GloveSource.load(), learned=load_swaps(), ranker=load_ranker(), swap_rates=SwapRates.load(),
         )
 
     # -- lemma level -----------------------------------------------------------------------
@@ -249,8 +259,10 @@ class CandidateGenerator:
             evidence[form] = {**ev, "prior": round(scores[form], 4)}
         ranked = list(islice(filter(_spinner_could(key), sorted(scores, key=lambda c: -scores[c])), self.max_candidates))
         out = (key, *ranked)
-        self._cache[key] = (out, {c: evidence[c] for c in ranked})
-        return self._cache[key]
+        if len(self._cache) >= CANDIDATE_CACHE:
+            self._cache.clear()
+        got = self._cache[key] = (out, {c: evidence[c] for c in ranked})
+        return got
 
     def emitted_whole(self, phrase: str) -> bool:
         """Whether a multiword stretch is something a spinner puts in whole, as it stands or
@@ -259,6 +271,8 @@ class CandidateGenerator:
         key = " ".join(phrase.lower().split())
         hit = self._whole.get(key)
         if hit is None:
+            if len(self._whole) >= PHRASE_CACHE:
+                self._whole.clear()
             hit = self._whole[key] = " " in key and (self._known_phrase(key) or bool(self._phrase_readings(key)))
         return hit
 

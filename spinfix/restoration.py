@@ -3,16 +3,23 @@
 A restorer gets sentences with their flagged spans (offsets into the sentence) and returns one
 Suggestion per span. Whatever a model produces, the text outside the spans is never changed, and
 a suggestion that changes a number or a quotation mark inside a span is refused: spinners leave
-those alone, so a change there is a model error, not a restoration.
+those alone, so a change there is a model error, not a restoration. The one exception is a
+spinner's own stock number swap undone exactly ("2" -> "two", "remaining 12 months" -> "last
+year"): the spinner put that number in, and undoing it restores the original wording.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, Sequence
 
 _DIGITS = re.compile(r"\d+")
 _QUOTES = re.compile(r"[\"“”‘’']")
+_NUMBERS = re.compile(
+    r"\d+|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +49,38 @@ class Restorer(Protocol):
         ...
 
 
+@lru_cache(maxsize=1)
+def _number_swaps() -> tuple[re.Pattern, dict[str, str]]:
+    """The spinner's stock swaps that put a number in (spinfix.substitutions.FUNCTION_PHRASES:
+    "two" -> "2", "last year" -> "remaining 12 months"), spun form -> original, and a pattern
+    finding the spun forms (longest first, whole words)."""
+    from spinfix.substitutions import FUNCTION_PHRASES  # the lexicon stack, only when a number is at stake
+
+    back = {}
+    for original, forms in FUNCTION_PHRASES.items():
+        for f in forms:
+            if _DIGITS.search(f) and not _DIGITS.search(original):
+                back.setdefault(f, original)
+    alternatives = "|".join(re.escape(f) for f in sorted(back, key=len, reverse=True))
+    # Not inside a larger number, an amount or a share ("2.5", "$2", "2%"): those are the writer's.
+    return re.compile(rf"(?<![\w.,$£€#])(?:{alternatives})(?![\w%]|[.,]\d)", re.IGNORECASE), back
+
+
+def _numbers_undone(text: str) -> str:
+    """`text` with every spinner number swap in it undone ("in 3" -> "in three")."""
+    pattern, back = _number_swaps()
+    return pattern.sub(lambda m: back[m.group().lower()], text)
+
+
 def safe(old: str, new: str) -> bool:
-    """May `new` replace `old`? Numbers and quotation marks must survive unchanged."""
+    """May `new` replace `old`? Numbers and quotation marks must survive unchanged, except the
+    numbers a spinner's stock swap put in, which may go back to the words they replaced."""
     if not new.strip() and old.strip():
         return False
-    if _DIGITS.findall(old) != _DIGITS.findall(new):
-        return False
+    if _DIGITS.findall(new) != _DIGITS.findall(old):
+        # Only as the spinner's swap undone: the same numbers, as digits or words, in the same order.
+        if not _DIGITS.search(old) or _NUMBERS.findall(new.lower()) != _NUMBERS.findall(_numbers_undone(old).lower()):
+            return False
     return _QUOTES.findall(old.replace("'", "")) == _QUOTES.findall(new.replace("'", ""))
 
 

@@ -9,6 +9,7 @@ torch = pytest.importorskip("torch")
 from spinfix.baseline import BaselineRestorer, LMScorer, candidate_features  # noqa: E402
 from spinfix.candidates import CandidateGenerator, Unit  # noqa: E402
 from spinfix.restoration import SpanTask  # noqa: E402
+from spinfix.swap_rates import SwapRates  # noqa: E402
 
 def _naive(model, tok, prefix: str, suffix: str) -> float:
     start = tok.convert_tokens_to_ids("<|endoftext|>")
@@ -44,6 +45,7 @@ class _FixedCandidates:
     TABLE = {"mentioned": ("mentioned", "said", "stated"), "navy": ("navy", "military"), "help": ("help", "aid")}
     EVIDENCE = {("help", "aid"): {"learned": 1.0}}
     max_candidates = 24
+    swap_rates = None
 
     def evidence(self, spun: str, candidate: str) -> dict[str, float]:
         cands = self.TABLE.get(spun, (spun,))
@@ -99,6 +101,16 @@ def test_candidate_features_tell_keeping_from_replacing() -> None:
     assert keep["keep"] == 1.0 and keep["keep_zipf"] > 0
     other = candidate_features(gen, "help", "aid")
     assert "keep" not in other and other["learned"] == 1.0 and other["extra_words"] == 0
+    assert "swap_rate" not in keep and "swap_rate" not in other  # no table, no such evidence
+
+
+def test_swap_rates_say_which_original_a_spinner_would_have_touched() -> None:
+    gen = _FixedCandidates()
+    gen.swap_rates = SwapRates.count([("They said it would help.", ["said", "help"]), ("She said no.", ["said"])])
+    said = candidate_features(gen, "mentioned", "said")["swap_rate"]
+    stated = candidate_features(gen, "mentioned", "stated")["swap_rate"]
+    assert said > stated  # "said" was swapped each time it was seen; "stated" is unseen: the overall rate
+    assert candidate_features(gen, "mentioned", "mentioned")["swap_rate"] < 0  # log P(left alone)
 
 
 def test_an_endless_sentence_is_left_alone_quickly(tiny_lm) -> None:

@@ -35,6 +35,8 @@ def test_the_spun_text_itself_comes_first(candidates: CandidateGenerator) -> Non
         ("with the aid of", "by"),  # a spinner hallmark on a stopword, undone whole
         ("the identical", "the same"),
         ("simplest", "only"),
+        ("3", "three"),  # a spinner's number swap, which restoration.safe lets back
+        ("remaining 12 months", "last year"),
     ],
 )
 def test_the_original_is_among_the_candidates(candidates: CandidateGenerator, spun: str, original: str) -> None:
@@ -179,3 +181,17 @@ def test_the_shipped_ranker_prefers_short_entries_and_agreeing_sources() -> None
     assert weights is not None
     assert weights["fan_moby"] < 0  # a spinner's pick from a long entry is less likely to be this one
     assert weights["sources"] > 0
+
+
+def test_the_caches_are_bounded_for_long_batch_jobs(lexicon, monkeypatch) -> None:
+    import spinfix.candidates as cand
+
+    monkeypatch.setattr(cand, "CANDIDATE_CACHE", 3)
+    monkeypatch.setattr(cand, "PHRASE_CACHE", 3)
+    gen = CandidateGenerator(lexicon)
+    words = ["struggle", "mentioned", "help", "navy", "war", "aid", "said"]
+    first = {w: gen.originals(w) for w in words}
+    for w in words:
+        gen.emitted_whole(f"{w} out")
+    assert len(gen._cache) <= 3 and len(gen._whole) <= 3
+    assert {w: gen.originals(w) for w in words} == first  # forgetting changes no answer

@@ -65,7 +65,13 @@ def test_apply_is_the_inverse_of_split() -> None:
     ("old", "new", "ok"),
     [
         ("navy help", "military aid", True),
-        ("2 navy ships", "two military ships", False),  # a number lost
+        ("5 navy ships", "five military ships", False),  # a number lost
+        ("2 navy ships", "two military ships", True),  # the spinner's own "two" -> "2", undone
+        ("2 navy ships", "three military ships", False),
+        ("remaining 12 months", "last year", True),  # a stock swap that puts a number in
+        ("12 months", "year", False),  # ...only whole
+        ("$2 million", "$two million", False),  # an amount is the writer's
+        ("2.5 ships", "two.5 ships", False),
         ("navy help", "navy help in 2022", False),  # a number invented
         ("“navy help”", "military aid", False),  # quotation marks lost
         ("navy", "", False),  # a deletion of a whole span
