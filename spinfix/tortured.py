@@ -126,7 +126,11 @@ def write_swaps(pairs: list[TorturedPair], path: Path = SWAPS_RESOURCE) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = "# Tortured-phrase fingerprints from the Problematic Paper Screener (Cabanac, Labbé, Magazinov), CC BY 4.0.\n"
     header += "# Spinner share of the dev split only (spinfix.tortured): tortured<TAB>correct, words as lemmas.\n"
-    path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    text = header + "\n".join(lines) + "\n"
+    # Rewritten only when it changes: the file ships in the package, and a rebuild of the data
+    # from the same pairs must not touch an installed (possibly read-only) copy.
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
     return len(lines)
 
 

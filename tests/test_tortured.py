@@ -35,6 +35,14 @@ def test_swaps_round_trip_through_the_resource_file(tmp_path):
     assert table["profound"] == ["deep"]  # seen twice, written once
     assert table["huge information"] == ["big data"]  # whole phrases too
     assert load_swaps(tmp_path / "absent.tsv") == {}
+    # The same pairs again (every data build writes them): an installed copy is left untouched.
+    import os
+
+    os.utime(path, ns=(10**18, 10**18))
+    write_swaps(pairs, path)
+    assert path.stat().st_mtime_ns == 10**18
+    write_swaps(pairs[:1], path)  # other pairs do rewrite it
+    assert path.stat().st_mtime_ns != 10**18
 
 
 def test_packaged_swaps_hold_no_held_out_phrase():
