@@ -43,7 +43,9 @@ class SwapRates:
     overall: float  # all swaps over all word occurrences
 
     def rate(self, form: str) -> float:
-        key = " ".join(words_of(form))
+        key = form.lower()
+        if key not in self.occurrences:  # every stored key is already normalised: skip the regex on a hit
+            key = " ".join(words_of(form))
         n, k = self.occurrences.get(key, 0), self.swaps.get(key, 0)
         return (k + PRIOR_WEIGHT * self.overall) / (n + PRIOR_WEIGHT)
 
