@@ -37,22 +37,27 @@ test: setup
 test-slow: setup
 	$(BIN)/python -m pytest -q -m slow
 
-# Three folders from the same news split (their test splits are identical): news only (detector
+# Four folders from the same news split (their test splits are identical): news only (detector
 # stage 1); news plus science-register sentences (restoration's data, and the detector's
-# evaluation); and that plus technical docstring sentences (detector stage 2).
+# evaluation); that plus technical docstring sentences (detector stage 2); and a science-weighted
+# mix of those with more docstring prose and single spun terms (detector stage 3).
 data: setup-train
 	$(BIN)/python scripts/build_data.py --no-science --out data/generated/detector-news
 	$(BIN)/python scripts/build_data.py --out data/generated/detector
 	$(BIN)/python scripts/build_data.py --technical 12000 --out data/generated/detector-tech
+	$(BIN)/python scripts/build_data.py --science-mix data/generated/detector-tech --out data/generated/detector-sci
 
-# Two stages (models/detector/README.md): news only from the pretrained encoder, then news plus
-# science-register and technical sentences from stage 1; then the sentence regression and
-# thresholds, the document context, and how far marks grow over a spinner's phrases, fitted on dev.
+# Three stages (models/detector/README.md): news only from the pretrained encoder; news plus
+# science-register and technical sentences from stage 1; a science-weighted mix from stage 2;
+# then the sentence regression and thresholds, the document context, and how far marks grow over
+# a spinner's phrases, fitted on dev.
 train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-news --out runs/detector-stage1 --epochs 1.5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --init runs/detector-stage1 \
-	  --out models/detector --epochs 1.0 --lr 4e-5
-	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --out models/detector --recalibrate
+	  --out runs/detector-stage2 --epochs 1.0 --lr 4e-5
+	$(BIN)/python scripts/train_detector.py --data data/generated/detector-sci --init runs/detector-stage2 \
+	  --out models/detector --epochs 1.0 --lr 3e-5
+	$(BIN)/python scripts/train_detector.py --data data/generated/detector-sci --out models/detector --recalibrate
 	$(BIN)/python scripts/fit_context.py --models models --write
 	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
 

@@ -3,6 +3,7 @@
 
 Deterministic (same corpora, seed and package versions give the same files). Usage:
     python scripts/build_data.py [--out data/generated/detector] [--train 60000] [--no-science] [--technical N]
+    python scripts/build_data.py --science-mix data/generated/detector-tech --out data/generated/detector-sci
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from spinfix.lexicon import Lexicon
 from spinfix.spinner import SPINNER_VERSION, Spinner
 from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table, write_swaps
-from spinfix.train.data import add_science, add_technical, build, iter_sotu, iter_wh_written
+from spinfix.train.data import add_science, add_technical, build, build_science_mix, iter_sotu, iter_wh_written
 
 
 def main() -> None:
@@ -30,12 +31,22 @@ def main() -> None:
                     help="news sentences only (the data of training stage 1)")
     ap.add_argument("--technical", type=int, default=0, metavar="N",
                     help="also N docstring sentences of numpy/scipy/scikit-learn/torch (spinfix/train/technical.py)")
+    ap.add_argument("--science-mix", type=Path, default=None, metavar="TECH_DIR",
+                    help="build training stage 3's science-weighted mix from a --technical folder instead "
+                         "(spinfix.train.data.build_science_mix)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     shared = args.shared or shared_data_dir()
     t0 = time.time()
     pairs = [p for p in load_pairs(shared / "tortured_phrases_dev.tsv") if p.split == "spinner"]
     spinner = Spinner.default(Lexicon.load(), tortured_swaps=swap_table(pairs), tortured_phrases=phrase_table(pairs))
+    if args.science_mix:
+        counts = build_science_mix(args.science_mix, args.out, pairs, spinner)
+        meta = {"counts": counts, "from": str(args.science_mix), "spinner_version": SPINNER_VERSION,
+                "seconds": round(time.time() - t0, 1)}
+        (args.out / "meta.json").write_text(json.dumps(meta, indent=2))
+        logging.info("done: %s", meta)
+        return
     # The same swaps, inverted, are candidates for restoration (a packaged resource, in git).
     logging.info("wrote %d learned swaps to the package resources", write_swaps(pairs))
     articles = list(iter_wh_written(shared / "corpora" / "wh_written.txt.gz")) + list(iter_sotu())

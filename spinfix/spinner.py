@@ -277,6 +277,45 @@ class Spinner:
             i += 1
         return self._apply(sentence, tokens, swaps)
 
+    def spin_term(self, sentence: str, rng: random.Random, swap_prob: float = 0.65) -> SpunSentence | None:
+        """Spin one technical term and leave the rest of the sentence alone, as the tortured
+        phrases of paper-mill papers sit in otherwise fluent prose ("profound learning").
+
+        The term is 2 or 3 adjacent lowercase content words (a noun compound, mostly), drawn
+        from the sentence's runs of them; each of its words is swapped with `swap_prob` by the
+        same sources as `spin`. None when the sentence has no such run or nothing was swapped.
+        """
+        tokens = tokenize(sentence)
+        mask = protected_mask(tokens)
+        ok = [
+            not mask[i] and t.is_word and t.text.isalpha() and t.text.islower() and len(t.text) > 2
+            and t.text not in STOPWORDS
+            for i, t in enumerate(tokens)
+        ]
+        runs, i = [], 0
+        while i < len(tokens):
+            if not ok[i]:
+                i += 1
+                continue
+            j = i
+            while j < len(tokens) and ok[j]:
+                j += 1
+            if j - i >= 2:
+                runs.append((i, j))
+            i = j
+        if not runs:
+            return None
+        a, b = rng.choice(runs)
+        n = min(b - a, rng.choice((2, 2, 3)))
+        s = rng.randint(a, b - n)
+        swaps: list[tuple[int, int, str, str]] = []
+        for k in range(s, s + n):
+            if rng.random() < swap_prob:
+                rep = self._swap_word(tokens[k].text, rng)
+                if rep:
+                    swaps.append((k, k + 1, rep[1], "term-" + rep[0]))
+        return self._apply(sentence, tokens, swaps) if swaps else None
+
     def _swap_word(self, word: str, rng: random.Random) -> tuple[str, str] | None:
         # Draw sources in weight order until one has something: a spinner's table either knows
         # the word or leaves it.

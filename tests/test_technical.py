@@ -10,7 +10,7 @@ from spinfix.spinner import Spinner
 from spinfix.substitutions import TableSource
 from spinfix.tokens import tokenize
 from spinfix.tortured import TorturedPair
-from spinfix.train.technical import package_versions, prose_sentences, split_of, technical_examples
+from spinfix.train.technical import package_versions, prose_sentences, split_of, technical_examples, term_examples
 
 
 def test_only_prose_sentences_are_taken_from_a_docstring() -> None:
@@ -65,3 +65,64 @@ def test_the_docstrings_package_versions_are_recorded() -> None:
     assert versions["numpy"] == numpy.__version__
     assert versions["sklearn"] != "not installed"  # looked up by its distribution name
     assert versions["no_such_package_here"] == "not installed"
+
+
+def test_a_term_spin_swaps_words_of_one_term_and_nothing_else() -> None:
+    table = TableSource("table", {"image": ["photo"], "segmentation": ["fragmentation"], "method": ["technique"]})
+    spinner = Spinner([(table, 1.0)], slip_rate=0.0)
+    sent = "We apply Otsu's image segmentation method to 12 scans."
+    spun = [spinner.spin_term(sent, random.Random(seed), swap_prob=1.0) for seed in range(20)]
+    assert all(s is not None for s in spun)
+    for s in spun:
+        assert "Otsu's" in s.spun and "12 scans." in s.spun and s.spun.startswith("We apply ")
+        marked = [t.text for t, lab in s.labels() if lab]
+        # 2 or 3 adjacent words of the run "image segmentation method", all of them swapped.
+        # (A swap may come back in another number: the spinner's known flaw, models/detector/README.md.)
+        assert 2 <= len(marked) <= 3 and {w.removesuffix("s") for w in marked} <= {"photo", "fragmentation", "technique"}
+        assert " ".join(marked) in s.spun
+
+
+def test_a_sentence_without_a_run_of_content_words_has_no_term_to_spin() -> None:
+    spinner = Spinner([(TableSource("table", {"image": ["photo"]}), 1.0)])
+    assert spinner.spin_term("It is what it is.", random.Random(0)) is None
+    assert spinner.spin_term("The image is in A4.", random.Random(0)) is None  # a lone word
+
+
+def test_term_examples_keep_the_clean_sentence_and_label_the_swaps() -> None:
+    spinner = Spinner([(TableSource("table", {"random": ["irregular"], "forest": ["woodland"]}), 1.0)], slip_rate=0.0)
+    sent = "Fit a random forest to the data."
+    recs = term_examples([sent] * 40, spinner, random.Random(0), share=0.5)
+    assert 5 < len(recs) < 35  # about half, each with a swap
+    for r in recs:
+        assert r["clean"] == sent and r["spun"]
+        marked = [t.text for t, lab in zip(tokenize(r["text"]), r["labels"]) if lab]
+        assert marked and {w.removesuffix("s") for w in marked} <= {"irregular", "woodland"}
+
+
+def test_the_science_mix_keeps_every_science_sentence_samples_news_and_copies_dev(tmp_path, monkeypatch) -> None:
+    import json
+
+    import spinfix.train.technical as technical
+    from spinfix.train.data import build_science_mix
+
+    src = tmp_path / "tech"
+    src.mkdir()
+    clean_tech = "Fit a random forest to the data."
+    records = [{"article": f"wh-written:{i}", "text": f"News sentence {i}.", "labels": [0, 0, 0, 0], "spun": False,
+                "clean": f"News sentence {i}.", "rate": 0.0, "edits": []} for i in range(30)]
+    records.append({"article": "tortured", "text": "x", "labels": [1], "spun": True, "clean": "y", "rate": 0.0, "edits": []})
+    records.append({"article": "technical", "text": clean_tech, "labels": [0] * 8, "spun": False, "clean": clean_tech,
+                    "rate": 0.0, "edits": []})
+    (src / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (src / "dev.jsonl").write_text('{"dev": 1}\n')
+    monkeypatch.setattr(technical, "docstring_sentences", lambda packages: ["Sort the index of a data frame."])
+    monkeypatch.setattr(technical, "package_versions", lambda packages: {p: "test" for p in packages})
+    spinner = Spinner([(TableSource("table", {"random": ["irregular"], "forest": ["woodland"]}), 1.0)], slip_rate=0.0)
+    out = tmp_path / "sci"
+    counts = build_science_mix(src, out, [], spinner, news=10)
+    mixed = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    assert sum(r["article"].startswith("wh-written") for r in mixed) == 10 == counts["train"]["news"]
+    assert sum(r["article"] == "tortured" for r in mixed) == 1
+    assert sum(r["clean"] == "Sort the index of a data frame." for r in mixed) == counts["train"]["new_technical"] >= 1
+    assert len(mixed) == sum(counts["train"].values())
+    assert (out / "dev.jsonl").read_text() == '{"dev": 1}\n'

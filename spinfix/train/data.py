@@ -213,3 +213,38 @@ def add_technical(out_dir: Path, pairs, spinner: Spinner, seed: int = 13, max_tr
     counts["package_versions"] = package_versions()
     logger.info("technical sentences added: %s", counts)
     return counts
+
+
+def build_science_mix(src_dir: Path, out_dir: Path, pairs, spinner: Spinner, news: int = 20000,
+                      seed: str = "sci3") -> dict:
+    """The data of training stage 3 (detector 0.5.0): a science-weighted mix built from a
+    `--technical` data folder (`src_dir`). Train: `news` of its news sentences (a fixed random
+    choice, so the news register is not forgotten), all its science and technical ones, the
+    prose of `technical.EXTRA_PACKAGES` spun as in `add_technical`, and a copy of half of the
+    clean technical sentences with one term spun (`technical.term_examples`). Dev is `src_dir`'s,
+    so thresholds are picked on the same sentences as before. `pairs`: spinner share only."""
+    from spinfix.train.technical import (EXTRA_PACKAGES, docstring_sentences, package_versions, split_of,
+                                         technical_examples, term_examples)
+
+    rng = random.Random(seed)
+    new = [s for s in docstring_sentences(EXTRA_PACKAGES) if split_of(s) == "train"]
+    new_records = technical_examples(new, pairs, spinner, rng)
+    old = list(read_jsonl(src_dir / "train.jsonl"))
+    clean_technical = [r["clean"] for r in old if r["article"] == "technical" and r["rate"] == 0.0 and not r["spun"]]
+    terms = term_examples(clean_technical + new, spinner, rng)
+    kind = [str(r["article"]).split(":")[0] for r in old]
+    news_records = rng.sample([r for r, k in zip(old, kind) if k in ("wh-written", "sotu")], news)
+    kept = [r for r, k in zip(old, kind) if k in ("technical", "tortured")]
+    records = news_records + kept + new_records + terms
+    rng.shuffle(records)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "train.jsonl").open("w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (out_dir / "dev.jsonl").write_bytes((src_dir / "dev.jsonl").read_bytes())
+    counts = {"train": {"news": len(news_records), "science_and_technical": len(kept),
+                        "new_technical": len(new_records), "term_spins": len(terms)},
+              "dev": sum(1 for _ in read_jsonl(out_dir / "dev.jsonl")),
+              "package_versions": package_versions(EXTRA_PACKAGES)}
+    logger.info("science mix: %s", counts)
+    return counts

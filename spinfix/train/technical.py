@@ -19,13 +19,16 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from spinfix.spinner import Spinner
+from spinfix.spinner import Spinner, SpunSentence
 from spinfix.tokens import tokenize
 from spinfix.tortured import TorturedPair
 
 logger = logging.getLogger(__name__)
 
 PACKAGES = ("numpy", "scipy", "sklearn", "torch")
+# More technical prose for the science-weighted third stage (detector 0.5.0): data frames,
+# graphs, symbolic mathematics and machine learning, registers the first four barely cover.
+EXTRA_PACKAGES = ("pandas", "networkx", "sympy", "transformers")
 # Code, markup and reference residue: a sentence showing any of these is not prose.
 _NOT_PROSE = re.compile(r"[`:=_\[\]{}<>|\\*#@$%^~]|\(\)|>>>|\.\.|\bhttps?\b|\be\.g\b|\bi\.e\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -86,6 +89,13 @@ def _find(sentence: str, phrase: str) -> int:
     return m.start() if m else -1
 
 
+def _record(s: SpunSentence, rate: float) -> dict:
+    """A training record (see train.data) of one spun sentence."""
+    return {"article": "technical", "text": s.spun, "labels": [lab for _, lab in s.labels()], "spun": s.is_spun,
+            "clean": s.clean, "rate": round(rate, 3),
+            "edits": [[e.start, e.end, e.original, e.replacement, e.source] for e in s.edits]}
+
+
 def technical_examples(
     sentences: list[str], pairs: list[TorturedPair], spinner: Spinner, rng: random.Random, spun_share: float = 0.4
 ) -> list[dict]:
@@ -98,10 +108,7 @@ def technical_examples(
     out = []
     for sent in sentences:
         rate = 0.15 + rng.betavariate(2, 2) * 0.55 if rng.random() < spun_share else 0.0
-        s = spinner.spin(sent, rate, rng)
-        out.append({"article": "technical", "text": s.spun, "labels": [lab for _, lab in s.labels()], "spun": s.is_spun,
-                    "clean": s.clean, "rate": round(rate, 3),
-                    "edits": [[e.start, e.end, e.original, e.replacement, e.source] for e in s.edits]})
+        out.append(_record(spinner.spin(sent, rate, rng), rate))
         low = sent.lower()
         hits = [ph for ph in by_phrase if ph in low and _find(sent, ph) >= 0]
         if not hits:
@@ -116,4 +123,18 @@ def technical_examples(
         labels = [int(at <= t.start and t.end <= end) for t in tokenize(text)]
         out.append({"article": "technical", "text": text, "labels": labels, "spun": True, "clean": sent, "rate": 0.0,
                     "edits": [[at, end, original, tortured, "tortured-technical"]]})
+    return out
+
+
+def term_examples(sentences: list[str], spinner: Spinner, rng: random.Random, share: float = 0.5) -> list[dict]:
+    """Training records with one technical term spun in an otherwise clean sentence
+    (`Spinner.spin_term`), for about `share` of `sentences`: the shape of a tortured phrase in a
+    paper-mill paper, which the ordinary spins (many words at a rate) rarely make."""
+    out = []
+    for sent in sentences:
+        if rng.random() >= share:
+            continue
+        s = spinner.spin_term(sent, rng)
+        if s is not None:
+            out.append(_record(s, 0.0))
     return out
