@@ -54,7 +54,7 @@ def test_clean_heldout_sentences_are_rarely_flagged(sf):
     shared = shared_data_dir()
     arts = (a for a in iter_wh_written(shared / "corpora" / "wh_written.txt.gz") if article_split(a.id) == "test")
     sents = list(itertools.islice((s for a in arts for s in article_sentences(a)), 600))
-    # Measured: 1.2% of the synthetic test split's clean sentences read alone (detector 0.4.0, model card).
+    # Measured: 1.4% of the synthetic test split's clean sentences read alone (detector 0.5.0, model card).
     assert clean_flag_rate(sf, sents)["rate"] <= 0.03
 
 
@@ -62,7 +62,7 @@ def test_heldout_tortured_phrases_are_mostly_flagged(sf):
     pairs = [p for p in load_pairs() if p.split == "heldout"]
     sample = random.Random(0).sample(pairs, 300)
     res = tortured_flag_rate(sf, sample)
-    # Measured on all 2,602 held-out pairs: 0.57 flagged, 0.091 of the controls (detector 0.4.0).
+    # Measured on all 2,602 held-out pairs: 0.62 flagged, 0.087 of the controls (detector 0.5.0).
     assert res["flagged_on_phrase"] >= 0.45
     assert res["control_correct_phrase_flagged"] <= 0.15
 
