@@ -41,6 +41,9 @@ def main() -> None:
     pairs = [p for p in load_pairs(shared / "tortured_phrases_dev.tsv") if p.split == "spinner"]
     spinner = Spinner.default(Lexicon.load(), tortured_swaps=swap_table(pairs), tortured_phrases=phrase_table(pairs))
     if args.science_mix:
+        if not (args.science_mix / "train.jsonl").is_file():
+            raise SystemExit(f"{args.science_mix} holds no train.jsonl: build it first with "
+                             f"`build_data.py --technical 12000 --out {args.science_mix}` (make data)")
         counts = build_science_mix(args.science_mix, args.out, pairs, spinner)
         meta = {"counts": counts, "from": str(args.science_mix), "spinner_version": SPINNER_VERSION,
                 "seconds": round(time.time() - t0, 1)}
