@@ -62,9 +62,10 @@ def test_heldout_tortured_phrases_are_mostly_flagged(sf):
     pairs = [p for p in load_pairs() if p.split == "heldout"]
     sample = random.Random(0).sample(pairs, 300)
     res = tortured_flag_rate(sf, sample)
-    # Measured on all 2,602 held-out pairs: 0.62 flagged, 0.087 of the controls (detector 0.5.0).
-    assert res["flagged_on_phrase"] >= 0.45
-    assert res["control_correct_phrase_flagged"] <= 0.15
+    # Measured on all 2,602 held-out pairs: 0.62 flagged, 0.087 of the controls (detector 0.5.0);
+    # on these 300: 0.617 and 0.087 (detector 0.4.0: 0.553 and 0.110, which this test now fails).
+    assert res["flagged_on_phrase"] >= 0.58
+    assert res["control_correct_phrase_flagged"] <= 0.12
 
 
 def test_cli_exit_codes_with_the_released_model():
