@@ -130,6 +130,12 @@ def protected_mask(tokens: list[Token]) -> list[bool]:
     return mask
 
 
+def _swappable(tok: Token) -> bool:
+    """A word a spinner's thesaurus swaps: alphabetic, longer than two letters, not a stopword."""
+    low = tok.text.lower()
+    return tok.is_word and low.isalpha() and len(low) > 2 and low not in STOPWORDS
+
+
 class Spinner:
     """Swaps words and phrases of clean sentences, at a rate chosen per call.
 
@@ -266,10 +272,7 @@ class Spinner:
                 continue
             tok = tokens[i]
             low = tok.text.lower()
-            eligible = (
-                not mask[i] and tok.is_word and low.isalpha() and len(low) > 2 and low not in STOPWORDS
-            )
-            if eligible and rng.random() < rate:
+            if not mask[i] and _swappable(tok) and rng.random() < rate:
                 rep = self._swap_word(low, rng)
                 if rep:
                     src, form = rep
@@ -287,11 +290,7 @@ class Spinner:
         """
         tokens = tokenize(sentence)
         mask = protected_mask(tokens)
-        ok = [
-            not mask[i] and t.is_word and t.text.isalpha() and t.text.islower() and len(t.text) > 2
-            and t.text not in STOPWORDS
-            for i, t in enumerate(tokens)
-        ]
+        ok = [not mask[i] and _swappable(t) and t.text.islower() for i, t in enumerate(tokens)]
         runs, i = [], 0
         while i < len(tokens):
             if not ok[i]:
