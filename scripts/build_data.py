@@ -34,6 +34,9 @@ def main() -> None:
     ap.add_argument("--science-mix", type=Path, default=None, metavar="TECH_DIR",
                     help="build training stage 3's science-weighted mix from a --technical folder instead "
                          "(spinfix.train.data.build_science_mix)")
+    ap.add_argument("--packages", nargs="+", default=None, metavar="PKG",
+                    help="with --science-mix: the packages whose docstring prose it adds "
+                         "(default: spinfix.train.technical.EXTRA_PACKAGES)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     shared = args.shared or shared_data_dir()
@@ -44,7 +47,7 @@ def main() -> None:
         if not (args.science_mix / "train.jsonl").is_file():
             raise SystemExit(f"{args.science_mix} holds no train.jsonl: build it first with "
                              f"`build_data.py --technical 12000 --out {args.science_mix}` (make data)")
-        counts = build_science_mix(args.science_mix, args.out, pairs, spinner)
+        counts = build_science_mix(args.science_mix, args.out, pairs, spinner, packages=args.packages)
         meta = {"counts": counts, "from": str(args.science_mix), "spinner_version": SPINNER_VERSION,
                 "seconds": round(time.time() - t0, 1)}
         (args.out / "meta.json").write_text(json.dumps(meta, indent=2))

@@ -126,3 +126,34 @@ def test_the_science_mix_keeps_every_science_sentence_samples_news_and_copies_de
     assert sum(r["clean"] == "Sort the index of a data frame." for r in mixed) == counts["train"]["new_technical"] >= 1
     assert len(mixed) == sum(counts["train"].values())
     assert (out / "dev.jsonl").read_text() == '{"dev": 1}\n'
+
+
+def test_the_science_mix_reads_the_packages_it_is_given(tmp_path, monkeypatch) -> None:
+    import json
+
+    import spinfix.train.technical as technical
+    from spinfix.train.data import build_science_mix
+
+    src = tmp_path / "tech"
+    src.mkdir()
+    news = [{"article": f"sotu:{i}", "text": f"News {i}.", "labels": [0, 0], "spun": False, "clean": f"News {i}.",
+             "rate": 0.0, "edits": []} for i in range(3)]
+    (src / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in news))
+    (src / "dev.jsonl").write_text("")
+    asked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(technical, "docstring_sentences", lambda packages: asked.append(tuple(packages)) or [])
+    monkeypatch.setattr(technical, "package_versions", lambda packages: {p: "test" for p in packages})
+    spinner = Spinner([(TableSource("table", {"news": ["tidings"]}), 1.0)], slip_rate=0.0)
+    counts = build_science_mix(src, tmp_path / "a", [], spinner, news=1)
+    assert asked == [technical.EXTRA_PACKAGES] and set(counts["package_versions"]) == set(technical.EXTRA_PACKAGES)
+    counts = build_science_mix(src, tmp_path / "b", [], spinner, news=1, packages=("statsmodels", "Bio"))
+    assert asked[-1] == ("statsmodels", "Bio") and set(counts["package_versions"]) == {"statsmodels", "Bio"}
+
+
+def test_science_packages_are_looked_up_by_their_distribution_names(monkeypatch) -> None:
+    import importlib.metadata
+
+    seen: list[str] = []
+    monkeypatch.setattr(importlib.metadata, "version", lambda dist: seen.append(dist) or "1.0")
+    assert package_versions(("Bio", "skimage", "statsmodels")) == {"Bio": "1.0", "skimage": "1.0", "statsmodels": "1.0"}
+    assert seen == ["biopython", "scikit-image", "statsmodels"]

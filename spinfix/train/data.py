@@ -12,7 +12,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,7 +216,7 @@ def add_technical(out_dir: Path, pairs, spinner: Spinner, seed: int = 13, max_tr
 
 
 def build_science_mix(src_dir: Path, out_dir: Path, pairs, spinner: Spinner, news: int = 20000,
-                      seed: str = "sci3") -> dict:
+                      seed: str = "sci3", packages: Sequence[str] | None = None) -> dict:
     """The data of training stage 3 (detector 0.5.0): a science-weighted mix built from a
     `--technical` data folder (`src_dir`). Train: `news` of its news sentences (a fixed random
     choice, so the news register is not forgotten), all its science and technical ones, the
@@ -227,7 +227,8 @@ def build_science_mix(src_dir: Path, out_dir: Path, pairs, spinner: Spinner, new
                                          technical_examples, term_examples)
 
     rng = random.Random(seed)
-    new = [s for s in docstring_sentences(EXTRA_PACKAGES) if split_of(s) == "train"]
+    packages = tuple(packages) if packages is not None else EXTRA_PACKAGES
+    new = [s for s in docstring_sentences(packages) if split_of(s) == "train"]
     new_records = technical_examples(new, pairs, spinner, rng)
     old = list(read_jsonl(src_dir / "train.jsonl"))
     clean_technical = [r["clean"] for r in old if r["article"] == "technical" and r["rate"] == 0.0 and not r["spun"]]
@@ -245,6 +246,6 @@ def build_science_mix(src_dir: Path, out_dir: Path, pairs, spinner: Spinner, new
     counts = {"train": {"news": len(news_records), "science_and_technical": len(kept),
                         "new_technical": len(new_records), "term_spins": len(terms)},
               "dev": sum(1 for _ in read_jsonl(out_dir / "dev.jsonl")),
-              "package_versions": package_versions(EXTRA_PACKAGES)}
+              "package_versions": package_versions(packages)}
     logger.info("science mix: %s", counts)
     return counts

@@ -29,6 +29,9 @@ PACKAGES = ("numpy", "scipy", "sklearn", "torch")
 # More technical prose for the science-weighted third stage (detector 0.5.0): data frames,
 # graphs, symbolic mathematics and machine learning, registers the first four barely cover.
 EXTRA_PACKAGES = ("pandas", "networkx", "sympy", "transformers")
+# Science proper (statistics, astronomy, molecular biology, image processing), the register
+# tortured phrases come from. Read as files, never imported: installed without dependencies.
+SCIENCE_PACKAGES = ("statsmodels", "astropy", "Bio", "skimage")
 # Code, markup and reference residue: a sentence showing any of these is not prose.
 _NOT_PROSE = re.compile(r"[`:=_\[\]{}<>|\\*#@$%^~]|\(\)|>>>|\.\.|\bhttps?\b|\be\.g\b|\bi\.e\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -69,7 +72,7 @@ def package_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
     """The installed versions the docstrings come from: other versions give other sentences."""
     from importlib.metadata import PackageNotFoundError, version
 
-    dists = {"sklearn": "scikit-learn"}
+    dists = {"sklearn": "scikit-learn", "Bio": "biopython", "skimage": "scikit-image"}
     out = {}
     for name in packages:
         try:
