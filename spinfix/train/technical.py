@@ -30,7 +30,10 @@ PACKAGES = ("numpy", "scipy", "sklearn", "torch")
 # graphs, symbolic mathematics and machine learning, registers the first four barely cover.
 EXTRA_PACKAGES = ("pandas", "networkx", "sympy", "transformers")
 # Science proper (statistics, astronomy, molecular biology, image processing), the register
-# tortured phrases come from. Read as files, never imported: installed without dependencies.
+# tortured phrases come from. Read as files, never imported. Not in any release's data (tried in
+# stage 3 and not released, models/detector/HISTORY.md), so setup-train does not install them;
+# `pip install --no-deps statsmodels==0.15.0 astropy==8.0.2 biopython==1.88 scikit-image==0.26.0`
+# and `build_data.py --science-mix ... --packages` rebuild that experiment's mix.
 SCIENCE_PACKAGES = ("statsmodels", "astropy", "Bio", "skimage")
 # Code, markup and reference residue: a sentence showing any of these is not prose.
 _NOT_PROSE = re.compile(r"[`:=_\[\]{}<>|\\*#@$%^~]|\(\)|>>>|\.\.|\bhttps?\b|\be\.g\b|\bi\.e\b")
