@@ -17,6 +17,7 @@ cross-validated mix of the two. Only spun units: the "leave it" trade-off is not
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import logging
 import random
@@ -40,9 +41,9 @@ logger = logging.getLogger("diag_scorer")
 @torch.no_grad()
 def suffix_logps(model, tok, prefix: str, suffixes: list[str], chunk: int = 64) -> list[float]:
     """log P(suffix | prefix) for each suffix, summed over its tokens. The prefix is read once;
-    its cache is repeated for each chunk of suffixes (right-padded), as the baseline does."""
-    import copy
-
+    its cache is repeated for each chunk of suffixes (right-padded), as the baseline does. Not
+    `LMScorer.continuations`, which always starts at the document-start token: the rewriter's
+    prompt never did in training. (For the LM, the prefix is given DOC_START and the two agree.)"""
     pre = tok(prefix, add_special_tokens=False)["input_ids"]
     first = model.model(input_ids=torch.tensor([pre]), use_cache=True)
     last = first.last_hidden_state[0, -1]
