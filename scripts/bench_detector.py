@@ -8,6 +8,11 @@ times only `model(...)`; the ratio says what spinfix's own work (segmentation, t
 windows, spans, reports) costs on top. `detect_many` is timed twice: on the sentences as separate
 texts, and on the same sentences joined into their articles (a line each), where each sentence
 is also weighed with its neighbours (spinfix/context.py). Peak memory is the process's maximum resident set size.
+
+With the LM's second reading (spinfix/lm_reading.py) the raw baseline is both forwards: the
+detector's over every sentence and SmolLM2's over the sentences the pipeline reads (the same
+band, the same batches), so the ratio is still spinfix's own overhead; `detect_many` without the
+reading is timed too, for what the reading costs.
 """
 from __future__ import annotations
 
@@ -22,7 +27,9 @@ from pathlib import Path
 import torch
 
 import spinfix
+from spinfix.document import Document, quotations
 from spinfix.eval import as_articles
+from spinfix.lm_reading import SurprisalReader
 from spinfix.tokens import tokenize
 from spinfix.train.data import read_jsonl
 
@@ -44,6 +51,22 @@ def raw_forward(sf: spinfix.Spinfix, sentences: list[str]) -> float:
     return time.perf_counter() - t
 
 
+def raw_lm_forward(sf: spinfix.Spinfix, sentences: list[str]) -> tuple[float, int]:
+    """Seconds of SmolLM2's forward over the sentences the pipeline would read, and how many."""
+    if sf.lm_reading is None:
+        return 0.0, 0
+    segs = [seg for s in sentences for seg in Document.from_text(s).sentences]
+    scores = sf.detector.score([seg.text for seg in segs])
+    todo = sf.uncertain(segs, scores, [quotations(seg.text) for seg in segs])
+    reader = SurprisalReader(*sf.base_lm())
+    batches = [(ids, att) for _, ids, att in reader.batches(reader.encode([segs[i].text for i in todo]))]
+    t = time.perf_counter()
+    with torch.inference_mode():
+        for ids, att in batches:
+            reader.model(input_ids=ids, attention_mask=att).logits.float().log_softmax(-1)
+    return time.perf_counter() - t, len(todo)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", type=Path, default=None)
@@ -58,11 +81,18 @@ def main() -> None:
     records = list(read_jsonl(args.data))[: args.n]
     sentences = [r["text"] for r in records]
     articles = [a.text for a in as_articles(records)]
+    plain = spinfix.Spinfix(sf.detector, context=True, lm_reading=False) if sf.lm_reading else None
     sf.detect_many(sentences[:64])  # warm-up
     raw_forward(sf, sentences[:64])
-    api, api_articles, raw = [], [], []
+    api, api_articles, raw, api_plain = [], [], [], []
+    read = 0
     for _ in range(args.repeats):  # interleaved, best of N: fair to all under machine noise
-        raw.append(raw_forward(sf, sentences))
+        lm_s, read = raw_lm_forward(sf, sentences)
+        raw.append(raw_forward(sf, sentences) + lm_s)
+        if plain is not None:
+            t = time.perf_counter()
+            plain.detect_many(sentences)
+            api_plain.append(time.perf_counter() - t)
         t = time.perf_counter()
         sf.detect_many(sentences)
         api.append(time.perf_counter() - t)
@@ -80,6 +110,8 @@ def main() -> None:
         "articles": len(articles),
         "detect_many_articles_sentences_per_s": round(len(sentences) / min(api_articles), 1),
         "ratio_detect_many_articles_to_raw": round(min(raw) / min(api_articles), 3),
+        "lm_read_sentences": read,
+        "detect_many_without_lm_reading_sentences_per_s": round(len(sentences) / min(api_plain), 1) if api_plain else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     if sf.detector.device.startswith("cuda"):

@@ -29,14 +29,18 @@ __all__ = [
 ]
 
 
-def load(path=None, threshold: float | None = None, device: str | None = None, context: bool = True) -> "Spinfix":
+def load(
+    path=None, threshold: float | None = None, device: str | None = None, context: bool = True, lm_reading: bool = True
+) -> "Spinfix":
     """Load the released models (from `path`, $SPINFIX_MODELS, or the checkout's models/).
 
     `context=False` scores every sentence alone, not weighed with its neighbours in the same
-    text (spinfix/context.py); use it when one text mixes unrelated sources."""
+    text (spinfix/context.py); use it when one text mixes unrelated sources. `lm_reading=False`
+    leaves out the language model's second reading of uncertain sentences
+    (spinfix/lm_reading.py), where the checkpoint has one: faster, less accurate."""
     from spinfix.pipeline import Spinfix
 
-    return Spinfix.load(path, threshold=threshold, device=device, context=context)
+    return Spinfix.load(path, threshold=threshold, device=device, context=context, lm_reading=lm_reading)
 
 
 def __getattr__(name: str) -> Any:

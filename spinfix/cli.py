@@ -203,7 +203,7 @@ def _auto_color() -> bool:
     return _stream_is_tty(sys.stdout) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _load(models: Path | None, threshold: float | None, context: bool = True) -> Spinfix:
+def _load(models: Path | None, threshold: float | None, context: bool = True, lm_reading: bool = True) -> Spinfix:
     """Load the models once for the whole command; raise ModelError with a user message."""
     # Imported here so that --help and --version need not import torch. (They still do today:
     # spinfix/__init__.py imports the pipeline eagerly.)
@@ -211,7 +211,7 @@ def _load(models: Path | None, threshold: float | None, context: bool = True) ->
 
     logger.info("loading models from %s", models if models is not None else "the default location")
     try:
-        return spinfix.load(models, threshold=threshold, context=context)
+        return spinfix.load(models, threshold=threshold, context=context, lm_reading=lm_reading)
     except SpinfixError:
         raise
     except Exception as exc:  # a corrupt checkpoint can fail in torch, safetensors, tokenizers...
@@ -489,6 +489,17 @@ ContextOption = Annotated[
         ),
     ),
 ]
+LMReadingOption = Annotated[
+    bool,
+    typer.Option(
+        "--lm-reading/--no-lm-reading",
+        help=(
+            "Where the models carry a fitted LM reading (spinfix/lm_reading.py; the released "
+            "ones do not), let the language model read the sentences the detector is unsure of. "
+            "--no-lm-reading: the detector alone, faster."
+        ),
+    ),
+]
 MaxBytesOption = Annotated[
     int,
     typer.Option(
@@ -541,6 +552,7 @@ def detect(
     ] = OutputFormat.text,
     threshold: ThresholdOption = None,
     context: ContextOption = True,
+    lm_reading: LMReadingOption = True,
     models: Annotated[
         Path | None,
         typer.Option(
@@ -557,7 +569,7 @@ def detect(
 ) -> None:
     """Report on FILES; exit 0 (clean), 1 (spun text found) or 2 (an error)."""
     try:
-        sf = _load(models, threshold, context)
+        sf = _load(models, threshold, context, lm_reading)
     except SpinfixError as exc:
         # The pipeline's message speaks to API users; on the command line the knob is --models.
         error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
@@ -666,6 +678,7 @@ def restore(
     ] = None,
     threshold: ThresholdOption = None,
     context: ContextOption = True,
+    lm_reading: LMReadingOption = True,
     models: Annotated[
         Path | None,
         typer.Option(
@@ -703,7 +716,7 @@ def restore(
         error(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
     try:
-        sf = _load(models, threshold, context)
+        sf = _load(models, threshold, context, lm_reading)
     except SpinfixError as exc:
         error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
         raise typer.Exit(EXIT_ERROR) from None

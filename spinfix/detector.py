@@ -56,6 +56,8 @@ class DetectorConfig:
     batch_size: int = 64
     # How neighbouring sentences move a sentence's probability (spinfix.context); None: they don't.
     context: dict | None = None
+    # The LM's second reading of uncertain sentences (spinfix.lm_reading); None: no reading.
+    lm_reading: dict | None = None
     extra: dict = field(default_factory=dict)  # training facts, for the model card
 
     @classmethod
@@ -246,7 +248,10 @@ class Detector:
             out.append(max(inside, default=0.0))
         return out
 
-    def sentence_probability(self, scores: WordScores, skip: np.ndarray | None = None) -> float:
-        """P(spun) from the sentence's words, leaving out those in `skip`; 0.0 with none left."""
+    def sentence_probability(
+        self, scores: WordScores, skip: np.ndarray | None = None, calibration: tuple[float, ...] | None = None
+    ) -> float:
+        """P(spun) from the sentence's words, leaving out those in `skip`; 0.0 with none left.
+        `calibration` replaces the checkpoint's regression (the LM-read sentences have their own)."""
         n = len(scores.tokens) - (int(skip.sum()) if skip is not None else 0)
-        return calibrate(features(scores, skip), self.config.calibration) if n > 0 else 0.0
+        return calibrate(features(scores, skip), calibration or self.config.calibration) if n > 0 else 0.0

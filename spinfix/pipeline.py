@@ -15,6 +15,7 @@ from spinfix.context import DocumentContext
 from spinfix.detector import Detector, WordScores
 from spinfix.document import Document, Segment, in_quotation, quotations
 from spinfix.errors import ModelError
+from spinfix.lm_reading import MAX_WORDS, LMReading, SurprisalReader, word_features
 from spinfix.phrase_spans import grow_to_phrases
 from spinfix.report import Edit, Report, SentenceReport, Span
 from spinfix.restoration import Restorer, SpanTask
@@ -125,8 +126,14 @@ class Spinfix:
         restorers: dict[str, Restorer] | None = None,
         context: bool | DocumentContext = True,
         phrases: Callable[[str], bool] | None = None,
+        lm_reading: bool = True,
     ) -> None:
         self.detector = detector
+        # The LM's second reading of uncertain sentences (spinfix/lm_reading.py): True, the
+        # checkpoint's fitted reading (if it has one); False, the detector alone.
+        self.lm_reading = LMReading.from_dict(detector.config.lm_reading) if lm_reading else None
+        self._reader: SurprisalReader | None = None
+        self._lm = None  # (model, tokenizer), loaded on first use; the baseline restorer shares it
         # Neighbouring sentences of the same text as evidence (spinfix/context.py): True, the
         # checkpoint's fitted context (if it has one); False, every sentence scored alone.
         if isinstance(context, DocumentContext):
@@ -158,6 +165,7 @@ class Spinfix:
         threshold: float | None = None,
         device: str | None = None,
         context: bool = True,
+        lm_reading: bool = True,
     ) -> "Spinfix":
         root = Path(path) if path is not None else default_models_dir()
         det_dir = root / "detector" if (root / "detector").is_dir() else root
@@ -168,7 +176,8 @@ class Spinfix:
             )
         rw_dir = root / "rewriter" if (root / "rewriter").is_dir() else None
         return cls(
-            Detector.load(det_dir, device=device), threshold=threshold, rewriter_dir=rw_dir, device=device, context=context
+            Detector.load(det_dir, device=device), threshold=threshold, rewriter_dir=rw_dir, device=device,
+            context=context, lm_reading=lm_reading,
         )
 
     # -- public API ------------------------------------------------------------------------
@@ -210,8 +219,9 @@ class Spinfix:
         for c in range(0, len(flat), _CHUNK_SENTENCES):
             chunk = flat[c : c + _CHUNK_SENTENCES]
             scores = self.detector.score([seg.text for _, seg in chunk])
-            for (di, seg), sc in zip(chunk, scores):
-                scored[di].append(self._scored(seg, sc, quotes[di]))
+            read = self._read_uncertain([seg for _, seg in chunk], scores, [quotes[di] for di, _ in chunk])
+            for (di, seg), sc, r in zip(chunk, scores, read):
+                scored[di].append(self._scored(seg, sc, quotes[di], read=r))
             if progress:
                 progress(len(chunk))
         return scored
@@ -325,9 +335,9 @@ class Spinfix:
         from spinfix.baseline import BaselineRestorer, LMScorer
         from spinfix.lm import load_base
 
-        # The rewriter's base model, without the adapter.
+        # The rewriter's base model, without the adapter (shared with the LM reading in fp32).
         cfg = self.restore_config
-        model, tok = load_base(self.device or "cpu", int8=cfg.baseline_int8)
+        model, tok = load_base(self.device or "cpu", int8=True) if cfg.baseline_int8 else self.base_lm()
         extra = {} if cfg.baseline_right_context is None else {"right_context": cfg.baseline_right_context}
         return BaselineRestorer(
             LMScorer(model, tok), self.candidate_generator(),
@@ -373,14 +383,63 @@ class Spinfix:
         x = self._scored(seg, sc, quotations(seg.text), offset=seg.start)
         return self._document_reports([x], context=None)[0]
 
-    def _scored(self, seg: Segment, sc: WordScores, quotes: Sequence[tuple[int, int]], offset: int = 0) -> _Scored:
+    def _read_uncertain(
+        self, segs: Sequence[Segment], scores: list[WordScores], quotes: Sequence[Sequence[tuple[int, int]]]
+    ) -> list[bool]:
+        """The LM's second reading (spinfix/lm_reading.py) of the sentences whose own probability
+        lies in the reading's band: their word scores are replaced in `scores`. Which were read."""
+        read = [False] * len(scores)
+        todo = self.uncertain(segs, scores, quotes)
+        if not todo:
+            return read
+        assert self.lm_reading is not None
+        if self._reader is None:
+            self._reader = SurprisalReader(*self.base_lm())
+        lm = self._reader.read([segs[i].text for i in todo], [scores[i].tokens for i in todo])
+        for i, rows in zip(todo, lm):
+            sc = scores[i]
+            scores[i] = WordScores(sc.tokens, self.lm_reading.word_probs(word_features(sc.tokens, sc.probs, rows)))
+            read[i] = True
+        return read
+
+    def uncertain(
+        self, segs: Sequence[Segment], scores: Sequence[WordScores], quotes: Sequence[Sequence[tuple[int, int]]]
+    ) -> list[int]:
+        """Which sentences the LM reads: those with words outside quotations, at most MAX_WORDS,
+        whose detector-only probability is in the reading's band (none without a reading)."""
+        if self.lm_reading is None:
+            return []
+        todo = []
+        for i, (seg, sc) in enumerate(zip(segs, scores)):
+            if not sc.tokens or len(sc.tokens) > MAX_WORDS:
+                continue
+            quoted = quoted_words(seg, sc, quotes[i]) if quotes[i] else None
+            if quoted is not None and quoted.all():
+                continue
+            if self.lm_reading.in_band(self.detector.sentence_probability(sc, quoted)):
+                todo.append(i)
+        return todo
+
+    def base_lm(self):
+        """(model, tokenizer) of SmolLM2-135M, loaded on first use and shared by the LM reading
+        and the baseline restorer."""
+        if self._lm is None:
+            from spinfix.lm import load_base
+
+            self._lm = load_base(self.device or "cpu")
+        return self._lm
+
+    def _scored(
+        self, seg: Segment, sc: WordScores, quotes: Sequence[tuple[int, int]], offset: int = 0, read: bool = False
+    ) -> _Scored:
         """A sentence as scored alone. `quotes` are the quotations of the text it is in
         (offsets into that text, which starts at `offset` in `seg`'s offsets). Quoted words
         are no evidence either way: spinners leave quoted speech alone, so a sentence is judged
         on the words a spinner could have touched, and one with none is not judged at all."""
         quoted = quoted_words(seg, sc, quotes, offset) if sc.tokens and quotes else None
         words = len(sc.tokens) - (int(quoted.sum()) if quoted is not None else 0)
-        own = self.detector.sentence_probability(sc, quoted)
+        calibration = self.lm_reading.calibration if read and self.lm_reading is not None else None
+        own = self.detector.sentence_probability(sc, quoted, calibration)
         spans = self._spans(seg, sc, quoted) if words else []
         over = self.detector.config.span_threshold
         return _Scored(seg, words, own, spans, fallback=bool(spans) and spans[0].probability < over)

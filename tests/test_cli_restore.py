@@ -62,7 +62,7 @@ class FakeSpinfix:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSpinfix:
     sf = FakeSpinfix()
-    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True: sf)
+    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True, lm_reading=True: sf)
     return sf
 
 
@@ -86,6 +86,19 @@ def test_text_output_is_the_input_with_edits_applied(fake: FakeSpinfix, tmp_path
     assert result.stdout_bytes == RESTORED.encode("utf-8")
     assert result.stderr == ""
     assert fake.calls == [{"texts": [SPUN], "references": [None], "method": None, "sources": [str(path)]}]
+
+
+def test_no_lm_reading_reaches_the_loader(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    asked: dict = {}
+
+    def load(models, threshold, context=True, lm_reading=True):
+        asked["lm_reading"] = lm_reading
+        return FakeSpinfix()
+
+    monkeypatch.setattr(cli, "_load", load)
+    path = _file(tmp_path, "spun.txt", SPUN)
+    assert invoke(str(path)).exit_code == 1 and asked == {"lm_reading": True}
+    assert invoke("--no-lm-reading", str(path)).exit_code == 1 and asked == {"lm_reading": False}
 
 
 def test_clean_input_comes_back_byte_identical(fake: FakeSpinfix, tmp_path: Path) -> None:
@@ -239,7 +252,7 @@ def test_value_error_from_the_pipeline_exits_2(tmp_path: Path, monkeypatch: pyte
         def restore_many(self, texts, **kwargs):
             raise ValueError("unknown restoration method 'x': use 'rewriter' or 'baseline'")
 
-    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True: Refusing())
+    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True, lm_reading=True: Refusing())
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert result.exit_code == 2
     assert result.stderr.strip() == "spinfix: error: unknown restoration method 'x': use 'rewriter' or 'baseline'"
@@ -250,14 +263,14 @@ def test_missing_rewriter_points_to_the_option(tmp_path: Path, monkeypatch: pyte
         def restore_many(self, texts, **kwargs):
             raise ModelError("no rewriter in the models folder (expected models/rewriter); use method='baseline'")
 
-    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True: NoRewriter())
+    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True, lm_reading=True: NoRewriter())
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("use --method baseline")
 
 
 def test_model_error_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_models(models: Path | None, threshold: float | None, context: bool = True) -> None:
+    def no_models(models: Path | None, threshold: float | None, context: bool = True, lm_reading: bool = True) -> None:
         raise ModelError("no spinfix models at /x.")
 
     monkeypatch.setattr(cli, "_load", no_models)

@@ -1,0 +1,114 @@
+#!/usr/bin/env python
+"""Fit the LM's second reading of uncertain sentences (spinfix/lm_reading.py).
+
+    python scripts/fit_lm_reading.py --models models --write
+    python scripts/fit_context.py --models models --write      # then re-pick the threshold
+
+Each dev sentence (`--dev`, read alone) whose detector-only probability lies in `--band` is read
+by SmolLM2-135M; a logistic regression of the words' spun labels on the FEATURES (the detector's
+logit and the LM's surprise) gives the word combination, and a second one of the sentences'
+labels on their top-3 combined word logits gives the read sentences' regression. Words inside
+quotations are left out of both, as at inference. Writes `lm_reading` into the detector's
+spinfix.json with --write; prints the fit and the dev figures of the read sentences either way.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+import spinfix
+from spinfix.detector import CONFIG_NAME, WordScores, features
+from spinfix.document import quotations
+from spinfix.lm_reading import FEATURES, MAX_WORDS, LMReading, SurprisalReader, word_features
+from spinfix.pipeline import quoted_words
+from spinfix.document import Segment
+from spinfix.tokens import tokenize
+from spinfix.train.data import read_jsonl
+
+logger = logging.getLogger("fit_lm_reading")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=Path("models"))
+    ap.add_argument("--dev", type=Path, default=Path("data/generated/detector-tech/dev.jsonl"))
+    ap.add_argument("--band", type=float, nargs=2, default=(0.1, 0.99), metavar=("LO", "HI"))
+    ap.add_argument("--write", action="store_true", help="save lm_reading in the detector's spinfix.json")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    sf = spinfix.load(args.models, context=False, lm_reading=False)
+    det = sf.detector
+    records = list(read_jsonl(args.dev))
+    texts = [r["text"] for r in records]
+    scores = det.score(texts)
+    chosen: list[tuple[int, np.ndarray | None]] = []
+    for i, (text, sc) in enumerate(zip(texts, scores)):
+        if not sc.tokens or len(sc.tokens) > MAX_WORDS:
+            continue
+        q = quotations(text)
+        quoted = quoted_words(Segment(text, 0, len(text), 0), sc, q) if q else None
+        if quoted is not None and quoted.all():
+            continue
+        if args.band[0] <= det.sentence_probability(sc, quoted) <= args.band[1]:
+            chosen.append((i, quoted))
+    logger.info("%d of %d dev sentences in the band %s; reading them with the LM", len(chosen), len(texts), args.band)
+    t0 = time.time()
+    reader = SurprisalReader(*sf.base_lm())
+    lm = reader.read([texts[i] for i, _ in chosen], [scores[i].tokens for i, _ in chosen])
+    logger.info("read in %.0f s", time.time() - t0)
+
+    X, y, owner = [], [], []
+    for k, ((i, quoted), rows) in enumerate(zip(chosen, lm)):
+        labels = [lab for t, lab in zip(tokenize(texts[i]), records[i]["labels"]) if t.is_word]
+        f = word_features(scores[i].tokens, scores[i].probs, rows)
+        keep = np.ones(len(f), dtype=bool) if quoted is None else ~quoted
+        X.append(f[keep])
+        y += [lab for lab, kp in zip(labels, keep) if kp]
+        owner += [k] * int(keep.sum())
+    X_all, y_all = np.concatenate(X), np.array(y)
+    words = LogisticRegression(C=1.0, max_iter=5000).fit(X_all, y_all)
+    det_only = LogisticRegression(max_iter=5000).fit(X_all[:, :1], y_all)
+    z = words.decision_function(X_all)
+    logger.info(
+        "word ROC AUC in the band: detector %.4f, with the LM %.4f (%d words, in sample)",
+        roc_auc_score(y_all, X_all[:, 0]), roc_auc_score(y_all, z), len(y_all),
+    )
+    reading = LMReading(tuple(float(w) for w in words.coef_[0]), float(words.intercept_[0]), (1.0, 0.0, 0.0, 0.0), tuple(args.band))
+    # The read sentences' own regression, on the top-3 logits of their combined word scores.
+    S, ys = [], []
+    for (i, quoted), rows in zip(chosen, lm):
+        sc = scores[i]
+        combined = WordScores(sc.tokens, reading.word_probs(word_features(sc.tokens, sc.probs, rows)))
+        S.append(features(combined, quoted))
+        ys.append(bool(records[i]["spun"]))
+    sent = LogisticRegression(max_iter=5000).fit(np.array(S), np.array(ys))
+    reading = LMReading(reading.weights, reading.bias, (*map(float, sent.coef_[0]), float(sent.intercept_[0])), reading.band)
+    out = {
+        "lm_reading": reading.to_dict(),
+        "dev": {
+            "sentences": len(texts), "read": len(chosen), "words": len(y_all),
+            "word_auc_detector": round(float(roc_auc_score(y_all, X_all[:, 0])), 4),
+            "word_auc_with_lm": round(float(roc_auc_score(y_all, z)), 4),
+            "detector_only_word_fit": [round(float(det_only.coef_[0][0]), 4), round(float(det_only.intercept_[0]), 4)],
+            "features": list(FEATURES),
+        },
+    }
+    if args.write:
+        det_dir = args.models / "detector" if (args.models / "detector").is_dir() else args.models
+        cfg = det.config
+        cfg.lm_reading = reading.to_dict()
+        cfg.extra = {**cfg.extra, "lm_reading_dev": out["dev"]}
+        cfg.save(det_dir / CONFIG_NAME)
+        logger.info("wrote %s; re-pick the threshold with scripts/fit_context.py", det_dir / CONFIG_NAME)
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

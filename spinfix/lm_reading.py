@@ -1,0 +1,147 @@
+"""A second reading of the uncertain sentences by the language model.
+
+A spun word is often one the language model did not expect where it stands ("counterfeit
+consciousness", "navy help"), and the detector, a small encoder, knows less of what English
+usually says than SmolLM2 does. So the sentences whose probability lies in an uncertain band are
+read once more by the LM, and each word's P(spun) becomes a logistic combination of the
+detector's logit and the LM's surprise at the word and its neighbours (`FEATURES`), fitted on the
+dev split by `scripts/fit_lm_reading.py`. Read sentences get a sentence regression of their own.
+Only the band is read, because one LM pass costs several detector passes; sentences far from the
+threshold cannot change their verdict (measured on dev, models/detector/HISTORY.md).
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from spinfix.lexicon import zipf
+from spinfix.tokens import Token
+
+logger = logging.getLogger(__name__)
+
+# Per word: the detector's logit; the LM's surprisal (nats) at the word's tokens and at its first
+# token; the word's frequency (zipf); the surprisal of the next and of the previous word; whether
+# it opens the sentence (nothing before it to be surprised against); its LM token count.
+FEATURES = ("detector", "surprisal", "first_token", "zipf", "next", "previous", "first_word", "tokens")
+
+# Sentences longer than this are not read (the detector's verdict stands): an LM pass grows with
+# the square of the length, and such "sentences" are lists or run-ons, not prose.
+MAX_WORDS = 120
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+@dataclass(frozen=True)
+class LMReading:
+    """The fitted combination, saved in the detector's spinfix.json under `lm_reading`."""
+
+    weights: tuple[float, ...]  # one per FEATURES
+    bias: float
+    calibration: tuple[float, ...]  # the read sentences' regression on their top-3 word logits
+    band: tuple[float, float]  # read when the detector's own sentence probability is in [lo, hi]
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "LMReading | None":
+        if not d:
+            return None
+        weights = tuple(float(d["weights"][f]) for f in FEATURES)
+        return cls(weights, float(d["bias"]), tuple(float(x) for x in d["calibration"]), tuple(d["band"]))
+
+    def to_dict(self) -> dict:
+        return {
+            "weights": dict(zip(FEATURES, self.weights)), "bias": self.bias,
+            "calibration": list(self.calibration), "band": list(self.band),
+        }
+
+    def in_band(self, p: float) -> bool:
+        return self.band[0] <= p <= self.band[1]
+
+    def word_probs(self, feats: np.ndarray) -> np.ndarray:
+        """P(spun) per word from a (words, len(FEATURES)) feature array."""
+        z = feats @ np.asarray(self.weights, dtype=np.float64) + self.bias
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))).astype(np.float32)
+
+
+def word_features(tokens: Sequence[Token], det_probs: np.ndarray, lm: np.ndarray) -> np.ndarray:
+    """The FEATURES of each word, from the detector's probabilities and `SurprisalReader` rows."""
+    n = len(tokens)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    for i, t in enumerate(tokens):
+        out[i] = (
+            _logit(float(det_probs[i])), lm[i, 0], lm[i, 1], zipf(t.text.lower()),
+            lm[i + 1, 0] if i + 1 < n else 0.0, lm[i - 1, 0] if i > 0 else 0.0, float(i == 0), lm[i, 2],
+        )
+    return out
+
+
+class SurprisalReader:
+    """The LM's surprisal at each word of each sentence, read left to right from the sentence's
+    start (no text before it), in length-sorted batches."""
+
+    def __init__(self, model, tokenizer, max_batch_tokens: int = 2048) -> None:
+        self.model = model
+        self.tok = tokenizer
+        self.max_batch_tokens = max_batch_tokens
+        self.device = next(model.parameters()).device
+
+    def encode(self, sentences: Sequence[str]) -> list[dict]:
+        return [self.tok(s, return_offsets_mapping=True, add_special_tokens=False) for s in sentences]
+
+    def batches(self, encs: Sequence[dict]) -> list[tuple[list[int], torch.Tensor, torch.Tensor]]:
+        """(which sentences, input ids, attention mask): length-sorted, each within the token
+        budget, every sequence opened by the text-start token."""
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i]["input_ids"]))
+        start = self.tok.eos_token_id  # the text's start, as the LM saw documents begin
+        out = []
+        b = 0
+        while b < len(order):
+            # As many sentences as fit the budget (the longest is last: sorted by length).
+            e = b + 1
+            while e < len(order) and (e - b + 1) * (len(encs[order[e]]["input_ids"]) + 1) <= self.max_batch_tokens:
+                e += 1
+            idx = order[b:e]
+            b = e
+            width = max(len(encs[i]["input_ids"]) for i in idx) + 1
+            ids = torch.full((len(idx), width), self.tok.pad_token_id, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                seq = [start] + list(encs[i]["input_ids"])
+                ids[r, : len(seq)] = torch.tensor(seq)
+                mask[r, : len(seq)] = 1
+            out.append((idx, ids.to(self.device), mask.to(self.device)))
+        return out
+
+    @torch.no_grad()
+    def read(self, sentences: Sequence[str], tokens: Sequence[Sequence[Token]]) -> list[np.ndarray]:
+        """Per sentence a (words, 3) array: surprisal of the word's LM tokens, of its first LM
+        token, and its LM token count (tokens overlapping the word's characters)."""
+        encs = self.encode(sentences)
+        out: list[np.ndarray | None] = [None] * len(sentences)
+        for idx, ids, mask in self.batches(encs):
+            logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
+            lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, ids[:, 1:, None])[..., 0].cpu().numpy()
+            for r, i in enumerate(idx):
+                out[i] = _per_word(encs[i]["offset_mapping"], -lp[r], tokens[i])
+        return out  # type: ignore[return-value]
+
+
+def _per_word(offsets: Sequence[tuple[int, int]], surprisal: np.ndarray, tokens: Sequence[Token]) -> np.ndarray:
+    rows = np.zeros((len(tokens), 3), dtype=np.float64)
+    k = 0
+    for w, t in enumerate(tokens):
+        while k < len(offsets) and offsets[k][1] <= t.start:
+            k += 1
+        j = k
+        while j < len(offsets) and offsets[j][0] < t.end:
+            j += 1
+        if j > k:
+            rows[w] = (float(surprisal[k:j].sum()), float(surprisal[k]), j - k)
+    return rows
