@@ -55,9 +55,11 @@ def raw_lm_forward(sf: spinfix.Spinfix, sentences: list[str]) -> tuple[float, in
     """Seconds of SmolLM2's forward over the sentences the pipeline would read, and how many."""
     if sf.lm_reading is None:
         return 0.0, 0
-    segs = [seg for s in sentences for seg in Document.from_text(s).sentences]
+    # Each text's quotations with its own segments (offsets into that text), as detect_many does.
+    pairs = [(seg, q) for s in sentences for q in [quotations(s)] for seg in Document.from_text(s).sentences]
+    segs = [seg for seg, _ in pairs]
     scores = sf.detector.score([seg.text for seg in segs])
-    todo = sf.uncertain(segs, scores, [quotations(seg.text) for seg in segs])
+    todo = sf.uncertain(segs, scores, [q for _, q in pairs])
     reader = SurprisalReader(*sf.base_lm())
     batches = [(ids, att) for _, ids, att in reader.batches(reader.encode([segs[i].text for i in todo]))]
     t = time.perf_counter()
