@@ -25,10 +25,9 @@ from sklearn.metrics import roc_auc_score
 
 import spinfix
 from spinfix.detector import CONFIG_NAME, WordScores, features
-from spinfix.document import quotations
-from spinfix.lm_reading import FEATURES, MAX_WORDS, LMReading, SurprisalReader, word_features
+from spinfix.document import Segment, quotations
+from spinfix.lm_reading import FEATURES, LMReading, SurprisalReader, word_features
 from spinfix.pipeline import quoted_words
-from spinfix.document import Segment
 from spinfix.tokens import tokenize
 from spinfix.train.data import read_jsonl
 
@@ -48,16 +47,14 @@ def main() -> None:
     records = list(read_jsonl(args.dev))
     texts = [r["text"] for r in records]
     scores = det.score(texts)
-    chosen: list[tuple[int, np.ndarray | None]] = []
-    for i, (text, sc) in enumerate(zip(texts, scores)):
-        if not sc.tokens or len(sc.tokens) > MAX_WORDS:
-            continue
-        q = quotations(text)
-        quoted = quoted_words(Segment(text, 0, len(text), 0), sc, q) if q else None
-        if quoted is not None and quoted.all():
-            continue
-        if args.band[0] <= det.sentence_probability(sc, quoted) <= args.band[1]:
-            chosen.append((i, quoted))
+    # The pipeline's own rule for which sentences are read (Spinfix.uncertain), with this band.
+    sf.lm_reading = LMReading((0.0,) * len(FEATURES), 0.0, (1.0, 0.0, 0.0, 0.0), tuple(args.band))
+    segs = [Segment(text, 0, len(text), 0) for text in texts]
+    quotes = [quotations(text) for text in texts]
+    chosen: list[tuple[int, np.ndarray | None]] = [
+        (i, quoted_words(segs[i], scores[i], quotes[i]) if quotes[i] else None)
+        for i in sf.uncertain(segs, scores, quotes)
+    ]
     logger.info("%d of %d dev sentences in the band %s; reading them with the LM", len(chosen), len(texts), args.band)
     t0 = time.time()
     reader = SurprisalReader(*sf.base_lm())
