@@ -33,6 +33,10 @@ FEATURES = ("detector", "surprisal", "first_token", "zipf", "next", "previous", 
 # the square of the length, and such "sentences" are lists or run-ons, not prose.
 MAX_WORDS = 120
 
+# A batch's longest sentence is at most PAD_RATIO times its shortest, plus PAD_SLACK tokens.
+PAD_RATIO = 1.25
+PAD_SLACK = 4
+
 
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
@@ -99,13 +103,20 @@ class SurprisalReader:
         """(which sentences, input ids, attention mask): length-sorted, each within the token
         budget, every sequence opened by the text-start token."""
         order = sorted(range(len(encs)), key=lambda i: len(encs[i]["input_ids"]))
+        size = [len(encs[i]["input_ids"]) + 1 for i in order]
         start = self.tok.eos_token_id  # the text's start, as the LM saw documents begin
         out = []
         b = 0
         while b < len(order):
-            # As many sentences as fit the budget (the longest is last: sorted by length).
+            # As many sentences as fit the budget (the longest is last: sorted by length), and
+            # none much longer than the first: on a CPU a padded slot costs as much as a token,
+            # and one batch of 16 article sentences was 43 % padding.
             e = b + 1
-            while e < len(order) and (e - b + 1) * (len(encs[order[e]]["input_ids"]) + 1) <= self.max_batch_tokens:
+            while (
+                e < len(order)
+                and (e - b + 1) * size[e] <= self.max_batch_tokens
+                and size[e] <= PAD_RATIO * size[b] + PAD_SLACK
+            ):
                 e += 1
             idx = order[b:e]
             b = e

@@ -10,7 +10,14 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import spinfix  # noqa: E402
-from spinfix.lm_reading import FEATURES, LMReading, SurprisalReader, word_features  # noqa: E402
+from spinfix.lm_reading import (  # noqa: E402
+    FEATURES,
+    PAD_RATIO,
+    PAD_SLACK,
+    LMReading,
+    SurprisalReader,
+    word_features,
+)
 from spinfix.tokens import tokenize  # noqa: E402
 
 SENTENCES = [
@@ -45,6 +52,20 @@ def test_each_word_surprisal_is_as_if_the_sentence_were_read_alone(tiny_lm) -> N
         for w, row in zip(words, rows):
             assert row[0] == pytest.approx(_naive_word_surprisal(model, tok, text, w.start, w.end), abs=1e-3)
             assert row[2] >= 1 and row[1] <= row[0] + 1e-6  # the first token is part of the word's sum
+
+
+def test_batches_hold_every_sentence_once_with_little_padding(tiny_lm) -> None:
+    model, tok = tiny_lm
+    reader = SurprisalReader(model, tok, max_batch_tokens=4096)
+    texts = [" ".join(["word"] * n) + "." for n in (3, 40, 4, 90, 41, 5, 88, 42)]
+    batches = reader.batches(reader.encode(texts))
+    assert sorted(i for idx, _, _ in batches for i in idx) == list(range(len(texts)))
+    # A big budget alone would put all eight in one batch, mostly padding.
+    assert len(batches) >= 3
+    for idx, ids, mask in batches:
+        lengths = mask.sum(1)
+        assert int(lengths.max()) <= PAD_RATIO * int(lengths.min()) + PAD_SLACK
+        assert ids.shape[0] * ids.shape[1] <= reader.max_batch_tokens
 
 
 def test_the_reading_round_trips_through_its_saved_form() -> None:
