@@ -62,10 +62,11 @@ train: setup-train
 	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
 
 # An experiment, not in the release (models/detector/HISTORY.md): the LM's second reading of
-# uncertain sentences (spinfix/lm_reading.py), fitted on dev (~5 min) into the detector's
-# spinfix.json; then fit-context must re-pick the threshold with it (~11 min).
+# uncertain sentences (spinfix/lm_reading.py), fitted on dev (~3 min) into the detector's
+# spinfix.json, then the threshold and the neighbours' weight re-picked with it (~7 min).
 fit-lm-reading: setup-train
 	$(BIN)/python scripts/fit_lm_reading.py --models models --write
+	$(BIN)/python scripts/fit_context.py --models models --write
 
 # How neighbouring sentences of a text weigh on each sentence (spinfix/context.py), fitted on the
 # dev split's news articles; re-picks the sentence threshold with it (~2 min).

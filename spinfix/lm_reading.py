@@ -137,8 +137,9 @@ class SurprisalReader:
         encs = self.encode(sentences)
         out: list[np.ndarray | None] = [None] * len(sentences)
         for idx, ids, mask in self.batches(encs):
-            logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
-            lp = torch.log_softmax(logits[:, :-1], -1).gather(-1, ids[:, 1:, None])[..., 0].cpu().numpy()
+            logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+            # log P(next token) = its logit - logsumexp: no second (batch, length, vocab) array.
+            lp = (logits.gather(-1, ids[:, 1:, None])[..., 0] - torch.logsumexp(logits, -1)).cpu().numpy()
             for r, i in enumerate(idx):
                 out[i] = _per_word(encs[i]["offset_mapping"], -lp[r], tokens[i])
         return out  # type: ignore[return-value]

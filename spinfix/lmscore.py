@@ -166,7 +166,8 @@ class Rows:
         targets = pk.tokens[at + 1]
         for a in range(0, len(at), HEAD_CHUNK):
             c, t = at[a : a + HEAD_CHUNK], targets[a : a + HEAD_CHUNK]
-            lp = self._logp(hidden[c]).gather(1, t[:, None])[:, 0]
+            logits = self.s.model.lm_head(hidden[c]).float()
+            lp = logits.gather(1, t[:, None])[:, 0] - torch.logsumexp(logits, -1)  # one target each: no full log_softmax
             for b, v in zip(pk.block[c].tolist(), lp.tolist()):
                 i, j = which[b]
                 out[i][j] += v
