@@ -244,9 +244,21 @@ def _inflection(head: str, tag: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=100_000)
 def _dictionary_forms(head: str) -> dict[str, tuple[str, ...]]:
-    from lemminflect import getAllInflections
+    """getAllInflections(head) for a lowercase head, read from lemminflect's tables directly:
+    getAllInflections deep-copies the entry on every call, half the cost of candidate generation
+    in a cold article. The public call where this lemminflect keeps its tables elsewhere."""
+    from lemminflect.core.Inflections import Inflections
 
-    return getAllInflections(head)  # a fresh copy, kept read-only here
+    infl = Inflections()
+    try:
+        main, overrides = infl._getInflDict(), infl._getOverridesDict()
+    except AttributeError:  # pragma: no cover - another lemminflect
+        from lemminflect import getAllInflections
+
+        return getAllInflections(head)
+    forms = {**main.get(head, {}), **overrides.get(head, {})}
+    # getAllInflections applies the head's capitalisation: lowercase here.
+    return {t: tuple(w.lower() for w in ws) if isinstance(ws, (list, tuple)) else ws.lower() for t, ws in forms.items()}
 
 
 @lru_cache(maxsize=100_000)

@@ -129,3 +129,24 @@ def test_an_int8_model_scores_through_the_same_rows(tiny_lm) -> None:
     got = LMScorer(q, tok).continuations("The president", suffixes)
     assert got == pytest.approx(want, abs=0.5)  # close, not equal: int8 rounding
     assert got != pytest.approx(want, abs=1e-6)
+
+
+def test_attention_row_by_row_scores_as_attention_over_the_whole_masked_cache(tiny_lm) -> None:
+    model, tok = tiny_lm
+
+    def read(scorer: LMScorer) -> list[list[float]]:
+        rows = scorer.rows(3)
+        rows.extend(["Psaki", "", "The war in"])
+        mark = rows.mark(0)
+        rows.extend([" said the", "Officials", " Ukraine"])
+        got = rows.score([[" navy help", " military aid would"], [" mentioned", " said that"], [" has ended"]])
+        rows.commit([(1, 2), (0, 0), (0, 1)])
+        got += rows.score_from([(0, mark, [" mentioned the", " stated"]), (2, rows.mark(2), [" is over"])])
+        return got
+
+    by_rows = LMScorer(model, tok)
+    assert by_rows.by_rows  # an SDPA model attends row by row
+    masked = LMScorer(model, tok)
+    masked.by_rows = False
+    for g, w in zip(read(by_rows), read(masked)):
+        assert g == pytest.approx(w, abs=1e-5)
