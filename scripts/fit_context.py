@@ -8,6 +8,9 @@ news articles (`--articles`, a split file that keeps each article's sentences in
 then the sentence threshold is re-picked, as train_detector.py picks it, for the target
 precision on `--dev` with the context in use (articles as texts, template sentences alone).
 Writes both into the detector's spinfix.json with --write; prints the dev figures either way.
+With a checkpoint that carries an LM reading (spinfix/lm_reading.py), the fit is for the detector
+with the reading; --no-lm-reading fits the detector alone and writes into `without_reading`, the
+settings used when a user switches the reading off.
 """
 from __future__ import annotations
 
@@ -30,9 +33,11 @@ def main() -> None:
     ap.add_argument("--window", type=int, default=6, help="sentences on each side that count")
     ap.add_argument("--pseudo-count", type=float, default=2.0)
     ap.add_argument("--write", action="store_true", help="save the context and threshold in spinfix.json")
+    ap.add_argument("--no-lm-reading", dest="lm_reading", action="store_false",
+                    help="fit the detector alone (for `without_reading` where the checkpoint has a reading)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    sf = spinfix.load(args.models, context=False)
+    sf = spinfix.load(args.models, context=False, lm_reading=args.lm_reading)
     fit = fit_context(
         sf, list(read_jsonl(args.articles)), list(read_jsonl(args.dev)),
         target_precision=args.target_precision, window=args.window, pseudo_count=args.pseudo_count,
@@ -43,9 +48,13 @@ def main() -> None:
 
         det_dir = args.models / "detector" if (args.models / "detector").is_dir() else args.models
         cfg = sf.detector.config
-        cfg.context = fit.context.to_dict()
-        cfg.threshold = fit.threshold
-        cfg.extra = {**cfg.extra, "context_dev": fit.dev}
+        if cfg.lm_reading is not None and not args.lm_reading:
+            cfg.without_reading = {"threshold": fit.threshold, "context": fit.context.to_dict()}
+            cfg.extra = {**cfg.extra, "context_dev_without_reading": fit.dev}
+        else:
+            cfg.context = fit.context.to_dict()
+            cfg.threshold = fit.threshold
+            cfg.extra = {**cfg.extra, "context_dev": fit.dev}
         cfg.save(det_dir / CONFIG_NAME)
         logging.info("wrote %s", det_dir / CONFIG_NAME)
     print(json.dumps(out, indent=2))

@@ -102,6 +102,8 @@ def main() -> None:
     if args.write:
         det_dir = args.models / "detector" if (args.models / "detector").is_dir() else args.models
         cfg = det.config
+        if cfg.lm_reading is None:  # the first reading: what was fitted so far is the detector alone's
+            cfg.without_reading = {"threshold": cfg.threshold, "context": cfg.context}
         cfg.lm_reading = reading.to_dict()
         cfg.extra = {**cfg.extra, "lm_reading_dev": out["dev"]}
         cfg.save(det_dir / CONFIG_NAME)

@@ -58,6 +58,9 @@ class DetectorConfig:
     context: dict | None = None
     # The LM's second reading of uncertain sentences (spinfix.lm_reading); None: no reading.
     lm_reading: dict | None = None
+    # With a reading, the threshold and context fitted for the detector alone ({"threshold",
+    # "context"}), used when the reading is switched off; None: the same as with it.
+    without_reading: dict | None = None
     extra: dict = field(default_factory=dict)  # training facts, for the model card
 
     @classmethod

@@ -129,9 +129,12 @@ class Spinfix:
         lm_reading: bool = True,
     ) -> None:
         self.detector = detector
+        cfg = detector.config
         # The LM's second reading of uncertain sentences (spinfix/lm_reading.py): True, the
-        # checkpoint's fitted reading (if it has one); False, the detector alone.
-        self.lm_reading = LMReading.from_dict(detector.config.lm_reading) if lm_reading else None
+        # checkpoint's fitted reading (if it has one); False, the detector alone, with the
+        # threshold and context the checkpoint fitted for it.
+        self.lm_reading = LMReading.from_dict(cfg.lm_reading) if lm_reading else None
+        fitted = (cfg.without_reading or {}) if cfg.lm_reading and not lm_reading else {}
         self._reader: SurprisalReader | None = None
         self._lm = None  # (model, tokenizer), loaded on first use; the baseline restorer shares it
         # Neighbouring sentences of the same text as evidence (spinfix/context.py): True, the
@@ -139,7 +142,7 @@ class Spinfix:
         if isinstance(context, DocumentContext):
             self.context: DocumentContext | None = context
         else:
-            self.context = DocumentContext.from_dict(detector.config.context) if context else None
+            self.context = DocumentContext.from_dict(fitted.get("context", cfg.context)) if context else None
         self.rewriter_dir = rewriter_dir
         self.device = device
         self.restore_config = RestoreConfig.load(rewriter_dir)
@@ -153,7 +156,7 @@ class Spinfix:
         if phrases is None and detector.config.phrase_floor is not None:
             phrases = self.candidate_generator().emitted_whole
         self.phrases = phrases
-        threshold = detector.config.threshold if threshold is None else float(threshold)
+        threshold = fitted.get("threshold", cfg.threshold) if threshold is None else float(threshold)
         if not 0.0 <= threshold <= 1.0:  # also rejects NaN
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         self.threshold = threshold

@@ -119,3 +119,19 @@ def test_lm_reading_false_leaves_the_checkpoints_reading_out(sf, tiny_lm, sample
     without = spinfix.Spinfix(with_it.detector, context=False, lm_reading=False)
     plain = _with_reading(sf, tiny_lm, None).detect(sample_text)
     assert [s.probability for s in without.detect(sample_text).sentences] == [s.probability for s in plain.sentences]
+
+
+def test_switched_off_the_reading_gives_way_to_the_detector_alones_threshold_and_context(sf, tiny_lm) -> None:
+    identity = LMReading((1.0,) + (0.0,) * (len(FEATURES) - 1), 0.0, (1.0, 0.0, 0.0, 0.0), (0.0, 1.0))
+    alone = {"threshold": 0.61, "context": {"weight": 0.5, "bias": -0.2}}
+    cfg = dataclasses.replace(sf.detector.config, threshold=0.7, context={"weight": 1.5, "bias": 0.3},
+                              lm_reading=identity.to_dict(), without_reading=alone)
+    det = type(sf.detector)(sf.detector.model, sf.detector.tokenizer, cfg)
+    read = spinfix.Spinfix(det)
+    assert read.threshold == 0.7 and (read.context.weight, read.context.bias) == (1.5, 0.3)
+    off = spinfix.Spinfix(det, lm_reading=False)
+    assert off.threshold == 0.61 and (off.context.weight, off.context.bias) == (0.5, -0.2)
+    assert spinfix.Spinfix(det, lm_reading=False, threshold=0.9).threshold == 0.9  # asked for: kept
+    # A checkpoint without a reading ignores it: its threshold is the detector alone's already.
+    plain = type(sf.detector)(sf.detector.model, sf.detector.tokenizer, dataclasses.replace(cfg, lm_reading=None))
+    assert spinfix.Spinfix(plain, lm_reading=False).threshold == 0.7
