@@ -50,7 +50,7 @@ data: setup-train
 # Three stages (models/detector/README.md): news only from the pretrained encoder; news plus
 # science-register and technical sentences from stage 1; a science-weighted mix from stage 2;
 # then the sentence regression and thresholds, the document context, and how far marks grow over
-# a spinner's phrases, fitted on dev.
+# a spinner's phrases, fitted on dev; then the LM's second reading (fit-lm-reading).
 train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-news --out runs/detector-stage1 --epochs 1.5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --init runs/detector-stage1 \
@@ -60,16 +60,20 @@ train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-sci --out models/detector --recalibrate
 	$(BIN)/python scripts/fit_context.py --models models --write
 	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
+	$(BIN)/python scripts/fit_lm_reading.py --models models --write
+	$(BIN)/python scripts/fit_context.py --models models --write
 
-# An experiment, not in the release (models/detector/HISTORY.md): the LM's second reading of
-# uncertain sentences (spinfix/lm_reading.py), fitted on dev (~3 min) into the detector's
-# spinfix.json, then the threshold and the neighbours' weight re-picked with it (~7 min).
+# The LM's second reading of uncertain sentences (spinfix/lm_reading.py, in the release since
+# detector 0.5.1), fitted on dev (~3 min) into the detector's spinfix.json, then the threshold and
+# the neighbours' weight re-picked with it (~7 min); the first fit keeps the detector alone's
+# threshold and context as `without_reading` (--no-lm-reading).
 fit-lm-reading: setup-train
 	$(BIN)/python scripts/fit_lm_reading.py --models models --write
 	$(BIN)/python scripts/fit_context.py --models models --write
 
 # How neighbouring sentences of a text weigh on each sentence (spinfix/context.py), fitted on the
-# dev split's news articles; re-picks the sentence threshold with it (~2 min).
+# dev split's news articles; re-picks the sentence threshold with it (~2 min; ~7 min with the LM
+# reading; `scripts/fit_context.py --no-lm-reading --write` refits the settings without it).
 fit-context: setup-train
 	$(BIN)/python scripts/fit_context.py --models models --write
 

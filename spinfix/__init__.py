@@ -37,7 +37,9 @@ def load(
     `context=False` scores every sentence alone, not weighed with its neighbours in the same
     text (spinfix/context.py); use it when one text mixes unrelated sources. `lm_reading=False`
     leaves out the language model's second reading of uncertain sentences
-    (spinfix/lm_reading.py), where the checkpoint has one: faster, less accurate."""
+    (spinfix/lm_reading.py), where the checkpoint has one (the released detector does), and uses
+    the threshold and context fitted for the detector alone: about 5x faster on a CPU, fewer
+    tortured phrases caught, more clean sentences flagged."""
     from spinfix.pipeline import Spinfix
 
     return Spinfix.load(path, threshold=threshold, device=device, context=context, lm_reading=lm_reading)

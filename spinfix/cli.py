@@ -494,9 +494,10 @@ LMReadingOption = Annotated[
     typer.Option(
         "--lm-reading/--no-lm-reading",
         help=(
-            "Where the models carry a fitted LM reading (spinfix/lm_reading.py; the released "
-            "ones do not), let the language model read the sentences the detector is unsure of. "
-            "--no-lm-reading: the detector alone, faster."
+            "Let the language model read again the sentences the detector is unsure of, where "
+            "the models carry a fitted LM reading (spinfix/lm_reading.py; the released detector "
+            "does). --no-lm-reading: the detector alone, with its own threshold; about 5x "
+            "faster on a CPU, fewer tortured phrases caught."
         ),
     ),
 ]

@@ -208,6 +208,10 @@ def train(
 def recalibrate(path: Path, dev_path: Path, target_precision: float = 0.98) -> DetectorConfig:
     """Refit a saved checkpoint's sentence regression and thresholds on dev; rewrite spinfix.json."""
     det = Detector.load(path, device="cpu")
+    # An LM reading was fitted on the old regression's scores: drop it (make fit-lm-reading).
+    if det.config.lm_reading is not None:
+        logger.warning("dropping the LM reading fitted for the old calibration; refit it with make fit-lm-reading")
+        det.config.lm_reading = det.config.without_reading = None
     calibrate_on_dev(det, list(read_jsonl(dev_path)), target_precision)
     det.config.save(Path(path) / CONFIG_NAME)
     return det.config
