@@ -31,6 +31,7 @@ time on a 40-sentence article, nearly all of it on slots the mask throws away.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,9 @@ class LMScorer:
         self.start_id = tokenizer.convert_tokens_to_ids(DOC_START)
         self._ids: dict[str, tuple[int, ...]] = {}
         self.by_rows = _use_rows_attention(model)
+        # The KV cache's keyword: `cache` since transformers renamed it (the old name warns on
+        # every call), `past_key_values` before.
+        self.cache_kwarg = "cache" if "cache" in inspect.signature(model.model.forward).parameters else "past_key_values"
 
     def ids(self, text: str) -> list[int]:
         """Token ids of `text` (a copy). Remembered: the baseline tokenizes every candidate up to
@@ -285,7 +289,7 @@ class Rows:
         extra = {"spinfix_rows": RowGroups.of(mask, pk.row, torch.cat([self.owner, pk.row]))} if self.s.by_rows else {}
         out = self.s.model.model(
             input_ids=pk.tokens[None], attention_mask=mask[None, None], position_ids=positions[None],
-            past_key_values=self.cache, use_cache=True, **extra,
+            use_cache=True, **{self.s.cache_kwarg: self.cache}, **extra,
         )
         return out.last_hidden_state[0]
 

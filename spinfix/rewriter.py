@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,7 +62,11 @@ class Rewriter:
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         base, tok = load_base(device)
         # The adapter is stored in fp16; merging it into the base removes LoRA's per-call cost.
-        model = PeftModel.from_pretrained(base, path).merge_and_unload()
+        with warnings.catch_warnings():
+            # peft asks transformers a deprecated question while loading: a notice for peft's
+            # developers, printed on every `spinfix restore --method rewriter` otherwise.
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+            model = PeftModel.from_pretrained(base, path).merge_and_unload()
         model.eval()
         cfg = path / CONFIG_NAME
         if cfg.exists():

@@ -150,3 +150,14 @@ def test_attention_row_by_row_scores_as_attention_over_the_whole_masked_cache(ti
     masked.by_rows = False
     for g, w in zip(read(by_rows), read(masked)):
         assert g == pytest.approx(w, abs=1e-5)
+
+
+def test_reading_rows_gives_users_no_deprecation_notice(tiny_lm) -> None:
+    import warnings
+
+    model, tok = tiny_lm
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # transformers' notice for a renamed keyword
+        rows = LMScorer(model, tok).rows(2)
+        rows.extend(["Psaki said the", "The war in"])
+        rows.score([[" navy help"], [" Ukraine"]])
