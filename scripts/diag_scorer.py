@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import inspect
 import json
 import logging
 import random
@@ -58,7 +59,9 @@ def suffix_logps(model, tok, prefix: str, suffixes: list[str], chunk: int = 64) 
             att[i, len(pre) + len(s) :] = 0
         cache = copy.deepcopy(first.past_key_values)
         cache.batch_repeat_interleave(len(sufs))
-        hidden = model.model(input_ids=ids, attention_mask=att, past_key_values=cache, use_cache=True).last_hidden_state
+        # The cache's keyword as this transformers names it (spinfix.lmscore.LMScorer does the same).
+        kw = "cache" if "cache" in inspect.signature(model.model.forward).parameters else "past_key_values"
+        hidden = model.model(input_ids=ids, attention_mask=att, use_cache=True, **{kw: cache}).last_hidden_state
         # Logits only where a suffix token is predicted (the prefix's last state, then the
         # suffix's own), all rows in one product: the head's weights are read once a chunk.
         h = torch.cat([torch.cat([last[None], hidden[i, : len(s) - 1]]) for i, s in enumerate(sufs)])
