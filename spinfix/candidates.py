@@ -197,12 +197,6 @@ class CandidateGenerator:
         the first entry is `spun` itself."""
         return self._ranked(spun)[0]
 
-    def weighted(self, spun: str) -> list[tuple[str, float]]:
-        """The candidate originals of `spun` (not `spun` itself) with their ranking prior, a
-        log-linear score (higher: likelier the start of this swap)."""
-        out, ev = self._ranked(spun)
-        return [(c, ev[c]["prior"]) for c in out[1:]]
-
     def evidence(self, spun: str, candidate: str) -> dict[str, float]:
         """Why `candidate` is proposed for `spun`: which sources propose it (1 each, with the
         fan-outs), its word frequency (`zipf`), the ranking prior (`prior`) and its place in the

@@ -13,30 +13,21 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from spinfix.lexicon import match_case, zipf
+from spinfix.lexicon import zipf
 from spinfix.tokens import Token
 
 logger = logging.getLogger(__name__)
 
 # Per word: the detector's logit; the LM's surprisal (nats) at the word's tokens and at its first
 # token; the word's frequency (zipf); the surprisal of the next and of the previous word; whether
-# it opens the sentence (nothing before it to be surprised against); its LM token count; how
-# much likelier, as the LM's next token, the words a spinner could have replaced with it are than
-# the word itself ("artificial" where "counterfeit" stands: first tokens, log ratio, the
-# alternatives weighed by the candidate ranking prior), and whether there are none. The last two
-# tell a spun word from a rare but genuine one.
-FEATURES = (
-    "detector", "surprisal", "first_token", "zipf", "next", "previous", "first_word", "tokens",
-    "alternative", "no_alternative",
-)
-# Features a reading fitted before they existed lacks: weight 0, and not computed.
-OPTIONAL = ("alternative", "no_alternative")
+# it opens the sentence (nothing before it to be surprised against); its LM token count.
+FEATURES = ("detector", "surprisal", "first_token", "zipf", "next", "previous", "first_word", "tokens")
 
 # Sentences longer than this are not read (the detector's verdict stands): an LM pass grows with
 # the square of the length, and such "sentences" are lists or run-ons, not prose.
@@ -45,8 +36,6 @@ MAX_WORDS = 120
 # A batch's longest sentence is at most PAD_RATIO times its shortest, plus PAD_SLACK tokens.
 PAD_RATIO = 1.25
 PAD_SLACK = 4
-# Candidate strings whose first LM token is remembered (forgotten at once when full).
-FIRST_ID_CACHE = 100_000
 
 
 def _logit(p: float) -> float:
@@ -67,7 +56,7 @@ class LMReading:
     def from_dict(cls, d: dict | None) -> "LMReading | None":
         if not d:
             return None
-        weights = tuple(float(d["weights"].get(f, 0.0)) if f in OPTIONAL else float(d["weights"][f]) for f in FEATURES)
+        weights = tuple(float(d["weights"][f]) for f in FEATURES)
         return cls(weights, float(d["bias"]), tuple(float(x) for x in d["calibration"]), tuple(d["band"]))
 
     def to_dict(self) -> dict:
@@ -75,10 +64,6 @@ class LMReading:
             "weights": dict(zip(FEATURES, self.weights)), "bias": self.bias,
             "calibration": list(self.calibration), "band": list(self.band),
         }
-
-    @property
-    def uses_alternatives(self) -> bool:
-        return any(w != 0.0 for f, w in zip(FEATURES, self.weights) if f in OPTIONAL)
 
     def in_band(self, p: float) -> bool:
         return self.band[0] <= p <= self.band[1]
@@ -94,13 +79,9 @@ def word_features(tokens: Sequence[Token], det_probs: np.ndarray, lm: np.ndarray
     n = len(tokens)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     for i, t in enumerate(tokens):
-        alt = lm[i, 3] if lm.shape[1] > 3 else np.nan
-        # The alternatives' log-probability over the word's own first token's; 0 without any.
-        gain, none = (0.0, 1.0) if np.isnan(alt) else (alt + lm[i, 1], 0.0)
         out[i] = (
             _logit(float(det_probs[i])), lm[i, 0], lm[i, 1], zipf(t.text.lower()),
             lm[i + 1, 0] if i + 1 < n else 0.0, lm[i - 1, 0] if i > 0 else 0.0, float(i == 0), lm[i, 2],
-            gain, none,
         )
     return out
 
@@ -109,18 +90,11 @@ class SurprisalReader:
     """The LM's surprisal at each word of each sentence, read left to right from the sentence's
     start (no text before it), in length-sorted batches."""
 
-    def __init__(
-        self, model, tokenizer, max_batch_tokens: int = 2048,
-        alternatives: Callable[[str], Sequence[tuple[str, float]]] | None = None,
-    ) -> None:
+    def __init__(self, model, tokenizer, max_batch_tokens: int = 2048) -> None:
         self.model = model
         self.tok = tokenizer
         self.max_batch_tokens = max_batch_tokens
         self.device = next(model.parameters()).device
-        # word -> the words a spinner could have replaced with it, each with a log weight (the
-        # candidate generator's originals and ranking prior); None: that column is not read.
-        self.alternatives = alternatives
-        self._first_ids: dict[str, int] = {}
 
     def encode(self, sentences: Sequence[str]) -> list[dict]:
         return [self.tok(s, return_offsets_mapping=True, add_special_tokens=False) for s in sentences]
@@ -159,58 +133,20 @@ class SurprisalReader:
     @torch.no_grad()
     def read(self, sentences: Sequence[str], tokens: Sequence[Sequence[Token]]) -> list[np.ndarray]:
         """Per sentence a (words, 3) array: surprisal of the word's LM tokens, of its first LM
-        token, and its LM token count (tokens overlapping the word's characters); with
-        `alternatives`, a fourth column: log P of an alternative's first token where the word's
-        first token stands, averaged over the alternatives under their normalised weights (a
-        log-sum-exp; NaN where the word has none)."""
+        token, and its LM token count (tokens overlapping the word's characters)."""
         encs = self.encode(sentences)
         out: list[np.ndarray | None] = [None] * len(sentences)
         for idx, ids, mask in self.batches(encs):
             logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
             # log P(next token) = its logit - logsumexp: no second (batch, length, vocab) array.
-            lse = torch.logsumexp(logits, -1)
-            lp = (logits.gather(-1, ids[:, 1:, None])[..., 0] - lse).cpu().numpy()
+            lp = (logits.gather(-1, ids[:, 1:, None])[..., 0] - torch.logsumexp(logits, -1)).cpu().numpy()
             for r, i in enumerate(idx):
-                rows, first = _per_word(encs[i]["offset_mapping"], -lp[r], tokens[i])
-                if self.alternatives is not None:
-                    alt = self._alternatives_logp(sentences[i], tokens[i], first, logits[r], lse[r])
-                    rows = np.concatenate([rows, alt[:, None]], axis=1)
-                out[i] = rows
+                out[i] = _per_word(encs[i]["offset_mapping"], -lp[r], tokens[i])
         return out  # type: ignore[return-value]
 
-    def _alternatives_logp(
-        self, sentence: str, tokens: Sequence[Token], first: Sequence[int], logits: torch.Tensor, lse: torch.Tensor
-    ) -> np.ndarray:
-        assert self.alternatives is not None
-        out = np.full(len(tokens), np.nan)
-        for w, (t, k) in enumerate(zip(tokens, first)):
-            if k < 0:
-                continue
-            cands = self.alternatives(t.text)
-            if not cands:
-                continue
-            # As the word was tokenized: with its leading space, capitalised like it.
-            space = " " if t.start > 0 and sentence[t.start - 1].isspace() else ""
-            ids = torch.tensor([self._first_id(space + match_case(t.text, c)) for c, _ in cands])
-            weight = torch.log_softmax(torch.tensor([p for _, p in cands], dtype=logits.dtype), 0)
-            out[w] = float(torch.logsumexp(logits[k, ids] + weight, 0) - lse[k])
-        return out
 
-    def _first_id(self, text: str) -> int:
-        got = self._first_ids.get(text)
-        if got is None:
-            if len(self._first_ids) >= FIRST_ID_CACHE:
-                self._first_ids.clear()
-            got = self._first_ids[text] = self.tok(text, add_special_tokens=False)["input_ids"][0]
-        return got
-
-
-def _per_word(
-    offsets: Sequence[tuple[int, int]], surprisal: np.ndarray, tokens: Sequence[Token]
-) -> tuple[np.ndarray, list[int]]:
-    """The rows of `read`, and each word's first LM token's index (-1 where none overlaps it)."""
+def _per_word(offsets: Sequence[tuple[int, int]], surprisal: np.ndarray, tokens: Sequence[Token]) -> np.ndarray:
     rows = np.zeros((len(tokens), 3), dtype=np.float64)
-    first = [-1] * len(tokens)
     k = 0
     for w, t in enumerate(tokens):
         while k < len(offsets) and offsets[k][1] <= t.start:
@@ -220,5 +156,4 @@ def _per_word(
             j += 1
         if j > k:
             rows[w] = (float(surprisal[k:j].sum()), float(surprisal[k]), j - k)
-            first[w] = k
-    return rows, first
+    return rows

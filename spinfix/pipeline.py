@@ -397,10 +397,7 @@ class Spinfix:
             return read
         assert self.lm_reading is not None
         if self._reader is None:
-            gen = self.candidate_generator() if self.lm_reading.uses_alternatives else None
-            self._reader = SurprisalReader(
-                *self.base_lm(), alternatives=None if gen is None else gen.weighted
-            )
+            self._reader = SurprisalReader(*self.base_lm())
         lm = self._reader.read([segs[i].text for i in todo], [scores[i].tokens for i in todo])
         for i, rows in zip(todo, lm):
             sc = scores[i]

@@ -176,14 +176,6 @@ def test_a_fitted_ranker_orders_the_candidates_by_its_weights(lexicon) -> None:
     assert ev["prior"] == pytest.approx(20.0 + ev["zipf"], abs=1e-3)  # the weighted evidence
 
 
-def test_weighted_gives_the_ranked_originals_with_their_prior(lexicon) -> None:
-    gen = CandidateGenerator(lexicon, learned={"profound": ["deep"]}, ranker={"learned": 20.0, "zipf": 1.0})
-    weighted = gen.weighted("profound")
-    assert [c for c, _ in weighted] == list(gen.originals("profound")[1:])  # not the spun word itself
-    assert weighted[0] == ("deep", pytest.approx(gen.evidence("profound", "deep")["prior"]))
-    assert [p for _, p in weighted] == sorted((p for _, p in weighted), reverse=True)
-
-
 def test_the_shipped_ranker_prefers_short_entries_and_agreeing_sources() -> None:
     weights = load_ranker()
     assert weights is not None

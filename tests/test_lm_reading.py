@@ -54,58 +54,6 @@ def test_each_word_surprisal_is_as_if_the_sentence_were_read_alone(tiny_lm) -> N
             assert row[2] >= 1 and row[1] <= row[0] + 1e-6  # the first token is part of the word's sum
 
 
-def _naive_first_token_logp(model, tok, text: str, start: int, alternative: str) -> float:
-    """log P(the first LM token of `alternative`, spaced as the word at `start` was) after text[:start]."""
-    space = " " if start > 0 and text[start - 1].isspace() else ""
-    ids = [tok.eos_token_id] + tok(text[:start].rstrip(), add_special_tokens=False)["input_ids"] if start else [tok.eos_token_id]
-    first = tok(space + alternative, add_special_tokens=False)["input_ids"][0]
-    with torch.no_grad():
-        return torch.log_softmax(model(torch.tensor([ids])).logits[0, -1].float(), -1)[first].item()
-
-
-def test_the_alternatives_column_is_their_prior_weighted_first_token_probability_where_the_word_stands(
-    tiny_lm,
-) -> None:
-    model, tok = tiny_lm
-    offered = {"navy": [("military", 2.0), ("naval", -1.0)], "help": [("aid", 0.3)], "mentioned": [("said", 1.0), ("told", 1.0)]}
-    asked: list[str] = []
-
-    def alternatives(word: str) -> list[tuple[str, float]]:
-        asked.append(word)
-        return offered.get(word.lower(), [])
-
-    text = SENTENCES[0]
-    words = _words(text)
-    plain = SurprisalReader(model, tok).read([text], [words])[0]
-    rows = SurprisalReader(model, tok, alternatives=alternatives).read([text], [words])[0]
-    assert rows.shape == (len(words), 4)
-    assert rows[:, :3] == pytest.approx(plain)  # the first three columns do not change
-    assert [w.text for w in words] == asked  # every word asked once
-    for w, row in zip(words, rows):
-        cands = offered.get(w.text.lower(), [])
-        if not cands:
-            assert np.isnan(row[3])
-            continue
-        weights = np.array([p for _, p in cands])
-        weights -= np.logaddexp.reduce(weights)  # normalised: a weighted mean of probabilities
-        want = np.logaddexp.reduce([_naive_first_token_logp(model, tok, text, w.start, c) + p for (c, _), p in zip(cands, weights)])
-        assert row[3] == pytest.approx(want, abs=1e-3)
-    feats = word_features(words, np.full(len(words), 0.5, dtype=np.float32), rows)
-    gain, none = FEATURES.index("alternative"), FEATURES.index("no_alternative")
-    navy = [w.text for w in words].index("navy")
-    assert feats[navy, gain] == pytest.approx(rows[navy, 3] + rows[navy, 1])  # over the word's own first token
-    assert feats[0, none] == 1.0 and feats[0, gain] == 0.0  # "Officials": no alternative
-
-
-def test_a_reading_fitted_before_the_alternatives_loads_without_them() -> None:
-    old = LMReading((1.0,) * len(FEATURES), 0.0, (1.0, 0.0, 0.0, 0.0), (0.1, 0.97)).to_dict()
-    for f in ("alternative", "no_alternative"):
-        del old["weights"][f]
-    reading = LMReading.from_dict(old)
-    assert reading is not None and not reading.uses_alternatives
-    assert reading.weights[FEATURES.index("alternative")] == 0.0 and reading.weights[0] == 1.0
-
-
 def test_batches_hold_every_sentence_once_with_little_padding(tiny_lm) -> None:
     model, tok = tiny_lm
     reader = SurprisalReader(model, tok, max_batch_tokens=4096)
@@ -187,14 +135,3 @@ def test_switched_off_the_reading_gives_way_to_the_detector_alones_threshold_and
     # A checkpoint without a reading ignores it: its threshold is the detector alone's already.
     plain = type(sf.detector)(sf.detector.model, sf.detector.tokenizer, dataclasses.replace(cfg, lm_reading=None))
     assert spinfix.Spinfix(plain, lm_reading=False).threshold == 0.7
-
-
-def test_the_alternatives_are_looked_up_only_when_the_reading_weighs_them(sf, tiny_lm, sample_text) -> None:
-    weights = [0.0] * len(FEATURES)
-    without = _with_reading(sf, tiny_lm, LMReading(tuple(weights), 0.0, (1.0, 0.0, 0.0, 0.0), (0.0, 1.0)))
-    without.detect(sample_text)
-    assert without._reader is not None and without._reader.alternatives is None
-    weights[FEATURES.index("alternative")] = 0.5
-    weighing = _with_reading(sf, tiny_lm, LMReading(tuple(weights), 0.0, (1.0, 0.0, 0.0, 0.0), (0.0, 1.0)))
-    weighing.detect(sample_text)
-    assert weighing._reader is not None and weighing._reader.alternatives is not None
