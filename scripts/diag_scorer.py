@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import inspect
 import json
 import logging
 import random
@@ -30,7 +29,7 @@ import spinfix
 from spinfix import prompt as fmt
 from spinfix.baseline import _first_words, candidate_features, evidence_score
 from spinfix.eval import placed
-from spinfix.lmscore import DOC_START
+from spinfix.lmscore import DOC_START, cache_keyword
 from spinfix.restoration import safe
 from spinfix.tokens import tokenize
 from spinfix.tortured import load_pairs, shared_data_dir
@@ -46,6 +45,7 @@ def suffix_logps(model, tok, prefix: str, suffixes: list[str], chunk: int = 64) 
     `LMScorer.continuations`, which always starts at the document-start token: the rewriter's
     prompt never did in training. (For the LM, the prefix is given DOC_START and the two agree.)"""
     pre = tok(prefix, add_special_tokens=False)["input_ids"]
+    kw = cache_keyword(model)
     first = model.model(input_ids=torch.tensor([pre]), use_cache=True)
     last = first.last_hidden_state[0, -1]
     out: list[float] = []
@@ -57,10 +57,8 @@ def suffix_logps(model, tok, prefix: str, suffixes: list[str], chunk: int = 64) 
         for i, s in enumerate(sufs):
             ids[i, : len(s)] = torch.tensor(s)
             att[i, len(pre) + len(s) :] = 0
-        cache = copy.deepcopy(first.past_key_values)
+        cache = copy.deepcopy(getattr(first, kw))  # the output names the cache as the input does
         cache.batch_repeat_interleave(len(sufs))
-        # The cache's keyword as this transformers names it (spinfix.lmscore.LMScorer does the same).
-        kw = "cache" if "cache" in inspect.signature(model.model.forward).parameters else "past_key_values"
         hidden = model.model(input_ids=ids, attention_mask=att, use_cache=True, **{kw: cache}).last_hidden_state
         # Logits only where a suffix token is predicted (the prefix's last state, then the
         # suffix's own), all rows in one product: the head's weights are read once a chunk.

@@ -57,9 +57,7 @@ class LMScorer:
         self.start_id = tokenizer.convert_tokens_to_ids(DOC_START)
         self._ids: dict[str, tuple[int, ...]] = {}
         self.by_rows = _use_rows_attention(model)
-        # The KV cache's keyword: `cache` since transformers renamed it (the old name warns on
-        # every call), `past_key_values` before.
-        self.cache_kwarg = "cache" if "cache" in inspect.signature(model.model.forward).parameters else "past_key_values"
+        self.cache_kwarg = cache_keyword(model)
 
     def ids(self, text: str) -> list[int]:
         """Token ids of `text` (a copy). Remembered: the baseline tokenizes every candidate up to
@@ -360,6 +358,12 @@ class RowGroups:
         # A padding query sees every key, so no softmax runs over nothing (its output is dropped).
         grouped |= ~valid[:, :, None]
         return cls(queries, keys, grouped, take)
+
+
+def cache_keyword(model) -> str:
+    """The keyword the decoder (`model.model`) takes its KV cache by: `cache` since transformers
+    renamed it (the old name warns on every call), `past_key_values` before."""
+    return "cache" if "cache" in inspect.signature(model.model.forward).parameters else "past_key_values"
 
 
 def rows_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, spinfix_rows=None, **kwargs):
