@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from spinfix.candidates import CandidateGenerator, _inverse_phrases
+from spinfix.candidates import CandidateGenerator
 from spinfix.eval import template_for
 from spinfix.lm import load_base
 from spinfix.substitutions import glove_data_dir
@@ -73,7 +73,7 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     gen = CandidateGenerator.default(max_candidates=96)
-    gen.learned, gen.phrase_inverse = {}, _inverse_phrases({})  # the spinner half's swaps withheld
+    gen.withhold_learned()  # the spinner half's swaps: these phrases stand in for unseen ones
     glove = Glove()
     model, tok = load_base()
     tok.padding_side = "left"

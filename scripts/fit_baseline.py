@@ -35,25 +35,46 @@ import spinfix
 from spinfix.baseline import RIGHT_CONTEXT_WORDS
 from spinfix.candidates import DEFAULT_MAX_CANDIDATES
 from spinfix.restoration import SpanTask
-from spinfix.restore_eval import fit_sample
+from spinfix.eval import placed
+from spinfix.restore_eval import fit_sample, phrase_edits, sample
+from spinfix.tortured import load_pairs
 from spinfix.train.baseline_fit import (
     attach_sentences, calibration, cheapest_shortlist, cross_validate, cross_validate_shortlists, fill_readings,
-    fit_on_shortlists, fit_weights, fold_weights, label, usable,
+    fit_on_shortlists, fit_weights, fold_weights, label, read_traces, usable,
 )
 from spinfix.train.data import read_jsonl
 from spinfix.train.settings import rewriter_settings, write_figures
 
 def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
     """Detector spans on each record, the baseline's decisions on them, labelled."""
-    restorer = sf.restorer("baseline")
     reports = sf.detect_many([r["text"] for r in records])
-    tasks, owners = [], []
+    tasks, edits = [], []
     for rec, rep in zip(records, reports):
         spans = tuple((sp.start, sp.end) for sp in rep.spans)
         if spans:
             tasks.append(SpanTask(rec["text"], spans))
-            owners.append(rec)
+            edits.append(rec["edits"] if rec["spun"] else [])
     logging.info("%d of %d sentences flagged; restoring their spans", len(tasks), len(records))
+    return record_decisions(sf, tasks, edits, "synthetic")
+
+
+def collect_tortured(sf: spinfix.Spinfix, n: int) -> list[dict]:
+    """The baseline's decisions on real tortured phrases of the dev file's spinner share (its
+    "fit" part; `tune_restore.py --tortured` checks on the other), each in its evaluation
+    template with the phrase as the span, labelled by the word alignment with the correct
+    phrase. The swaps learned from that share are withheld from the candidates, so the phrases
+    stand in for the unseen ones spinfix is judged on."""
+    pairs = sample([p for p in load_pairs() if p.split == "spinner" and p.spinner_part == "fit"], n)
+    sf.restorer("baseline").candidates.withhold_learned()
+    spun, _, where = placed(pairs)
+    edits = [phrase_edits(p, w) for p, w in zip(pairs, where)]
+    return record_decisions(sf, [SpanTask(t, (w,)) for t, w in zip(spun, where)], edits, "tortured")
+
+
+def record_decisions(sf: spinfix.Spinfix, tasks: list[SpanTask], edits: list[list], source: str) -> list[dict]:
+    """Every decision of the baseline on the tasks' spans, every candidate scored, labelled from
+    each task's gold edits."""
+    restorer = sf.restorer("baseline")
     units = []
     restorer.shortlist = restorer.shortlist_margin = None  # every candidate, with its first-token score: the fit shortlists
     chunk = 64
@@ -61,10 +82,11 @@ def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
         restorer.trace = []
         restorer.restore(tasks[a : a + chunk])
         for u in restorer.trace:
-            rec = owners[a + u["task"]]
-            u["label"] = label(u, rec["edits"] if rec["spun"] else [])
-            u["sentence_id"] = a + u.pop("task")
-            u["sentence"] = rec["text"]
+            i = a + u.pop("task")
+            u["label"] = label(u, edits[i])
+            u["sentence_id"] = i
+            u["sentence"] = tasks[i].sentence
+            u["source"] = source
             u["right_context"] = restorer.right_context  # what the LM scores were read with
             u["max_candidates"] = restorer.candidates.max_candidates
             units.append(u)
@@ -87,8 +109,11 @@ def main() -> None:
     ap.add_argument("--models", type=Path, default=Path("models"))
     ap.add_argument("--data", type=Path, default=Path("data/generated/detector"))
     ap.add_argument("--sentences", type=int, default=900)
-    ap.add_argument("--trace", type=Path, default=Path("data/generated/baseline_trace.json"),
-                    help="decisions recorded here, and read back with --reuse")
+    ap.add_argument("--trace", type=Path, nargs="+", default=[Path("data/generated/baseline_trace.json")],
+                    help="decisions recorded here, and read back with --reuse (several: fitted together)")
+    ap.add_argument("--tortured", type=int, default=None, metavar="N",
+                    help="record N real tortured phrases of the dev file's spinner share instead of dev sentences "
+                         "(their learned swaps withheld); fit on it together with a synthetic trace via --reuse")
     ap.add_argument("--reuse", action="store_true", help="fit on a recorded trace (no LM runs)")
     ap.add_argument("--shortlist", type=int, default=None,
                     help="candidates per unit scored in full besides the spun text (0: all; default: the "
@@ -111,17 +136,19 @@ def main() -> None:
         sf = spinfix.load(args.models)
         records = fit_sample(list(read_jsonl(args.data / "dev.jsonl")), args.sentences)  # none of tune_restore.py's
     if args.reuse:
-        units = json.loads(args.trace.read_text())
+        units = read_traces(args.trace)
     else:
+        if len(args.trace) != 1:
+            raise SystemExit("record one trace at a time (several --trace paths go with --reuse)")
         sf.restore_config.baseline_weights = {}  # record the LM alone (no readings: --readings adds them afterwards)
         sf.restore_config.keep_bonus = 0.0
         if args.right_context is not None:
             sf.restore_config.baseline_right_context = args.right_context
         if args.max_candidates is not None:
             sf.restore_config.baseline_max_candidates = args.max_candidates
-        units = collect(sf, records)
-        args.trace.parent.mkdir(parents=True, exist_ok=True)
-        args.trace.write_text(json.dumps(units))
+        units = collect_tortured(sf, args.tortured) if args.tortured else collect(sf, records)
+        args.trace[0].parent.mkdir(parents=True, exist_ok=True)
+        args.trace[0].write_text(json.dumps(units))
     right_context = _recorded_with(units, "right_context", RIGHT_CONTEXT_WORDS, args.right_context, args.trace)
     max_candidates = _recorded_with(units, "max_candidates", DEFAULT_MAX_CANDIDATES, args.max_candidates, args.trace)
     if any("first" not in u for u in units):

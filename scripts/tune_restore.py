@@ -11,6 +11,12 @@ method (the rewriter; see scripts/bench_restore.py) unless a slower one restores
 more spun words on dev at its own threshold (a lead of more than two standard errors of the
 paired difference, sentences as the unit). The sweep and a reliability table (edits binned by
 confidence: how many were right) go to data/eval/restore_tuning.json.
+
+--tortured N adds a dev check on real spinner output: N tortured phrases of the dev file's spinner
+share that the baseline's fit leaves out (its "check" part), with the swaps learned from that
+share withheld from the candidates so that they stand in for unseen phrases; restored exactly
+with the phrase handed over as the span, and end to end (detected, then restored) with the
+sentences holding the correct phrase as the control (any change is damage).
 """
 from __future__ import annotations
 
@@ -23,7 +29,10 @@ import numpy as np
 
 import spinfix
 from spinfix.report import Report
-from spinfix.restore_eval import TUNING_SENTENCES, choose_default, edit_outcomes, reliability, tuning_sample, word_outcomes
+from spinfix.restore_eval import (
+    TUNING_SENTENCES, choose_default, edit_outcomes, evaluate_tortured, reliability, sample, tuning_sample, word_outcomes,
+)
+from spinfix.tortured import load_pairs
 from spinfix.train.data import read_jsonl
 from spinfix.train.settings import rewriter_settings, write_figures
 
@@ -49,6 +58,8 @@ def main() -> None:
     ap.add_argument("--methods", nargs="+", default=["rewriter", "baseline"])
     ap.add_argument("--sentences", type=int, default=TUNING_SENTENCES)
     ap.add_argument("--max-damage", type=float, default=0.005)
+    ap.add_argument("--tortured", type=int, default=0, metavar="N",
+                    help="also measure N spinner-share tortured phrases not used by the fit (learned swaps withheld)")
     ap.add_argument("--write", action="store_true", help="store the chosen values in models/rewriter/spinfix.json")
     ap.add_argument("--out", type=Path, default=Path("data/eval/restore_tuning.json"))
     args = ap.parse_args()
@@ -76,6 +87,14 @@ def main() -> None:
         bins = reliability([x for rep, rec in zip(reports, records) for x in edit_outcomes(rep, rec)])
         result["methods"][method] = {"chosen_min_confidence": pick, "at_chosen": at_pick, "sweep": sweep, "reliability": bins}
         logging.info("%s: min_confidence %.2f; %s", method, pick, json.dumps(bins))
+    if args.tortured:
+        pairs = sample([p for p in load_pairs() if p.split == "spinner" and p.spinner_part == "check"], args.tortured)
+        sf.restorer("baseline").candidates.withhold_learned()  # after the sweep: it needs them
+        result["tortured_check"] = {
+            m: {"gold_span": evaluate_tortured(sf, pairs, m, oracle=True), "end_to_end": evaluate_tortured(sf, pairs, m)}
+            for m in args.methods
+        }
+        logging.info("tortured check: %s", json.dumps(result["tortured_check"]))
     best, comparison = choose_default(per_sentence, BY_SPEED)
     result["default_method"], result["default_rule"] = best, comparison
     if args.write:
@@ -84,7 +103,8 @@ def main() -> None:
             if len(args.methods) > 1:
                 cfg["default_method"] = best
     write_figures(args.out, result)
-    print(json.dumps({"default_method": best, "rule": comparison, **{m: r["at_chosen"] for m, r in result["methods"].items()}}))
+    print(json.dumps({"default_method": best, "rule": comparison, **{m: r["at_chosen"] for m, r in result["methods"].items()},
+                      **({"tortured_check": result["tortured_check"]} if args.tortured else {})}))
 
 
 if __name__ == "__main__":

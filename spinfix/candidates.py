@@ -165,6 +165,13 @@ class CandidateGenerator:
             glove=GloveSource.load(), learned=load_swaps(), ranker=load_ranker(), swap_rates=SwapRates.load(),
         )
 
+    def withhold_learned(self) -> None:
+        """Forget the swaps learned from the dev tortured phrases (and every cached answer that
+        used them), so that those phrases can stand in for real ones the candidates never saw."""
+        self.learned, self.phrase_inverse = {}, _inverse_phrases({})
+        self._cache.clear()
+        self._whole.clear()
+
     # -- lemma level -----------------------------------------------------------------------
 
     def _lemma_sources(self, lemma: str) -> dict[str, dict[str, float]]:

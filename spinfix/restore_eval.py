@@ -191,6 +191,22 @@ def evaluate_records(
     }
 
 
+def phrase_edits(pair: TorturedPair, where: tuple[int, int]) -> list[list]:
+    """Gold edits [start, end, original] of a tortured phrase placed at `where`: one per swapped
+    word when the two phrases have as many words, else the whole phrase."""
+    start, end = where
+    tortured, correct = pair.tortured.split(), pair.correct.split()
+    if len(tortured) != len(correct):
+        return [[start, end, pair.correct]]
+    edits, pos = [], start
+    for t, c in zip(tortured, correct):
+        pos += len(t)
+        if t != c:
+            edits.append([pos - len(t), pos, c])
+        pos += 1  # the single space between words (str.split of a clean phrase)
+    return edits
+
+
 def evaluate_tortured(sf: Spinfix, pairs: Sequence[TorturedPair], method: str | None, oracle: bool = False) -> dict:
     """Tortured phrases in ordinary sentences: restored exactly (the whole sentence equals the
     one with the correct phrase); the correct-phrase sentences are the control (any change is

@@ -38,6 +38,14 @@ class TorturedPair:
         h = int(hashlib.sha1(self.correct.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
         return "spinner" if h < SPINNER_SHARE else "heldout"
 
+    @property
+    def spinner_part(self) -> str:
+        """Within the spinner share, by another stable hash of the correct phrase: "fit" (three
+        quarters: decisions the baseline's weights may be fitted on) or "check" (a quarter, kept
+        for dev checks of what such a fit does). Meaningless for held-out pairs."""
+        h = int(hashlib.sha1(self.correct.encode()).hexdigest()[8:16], 16)
+        return "check" if h % 4 == 0 else "fit"
+
 
 def clean_correct(text: str) -> tuple[str, bool]:
     """Strip abbreviations in parentheses; report whether the screener was unsure ("(?)")."""

@@ -2,6 +2,7 @@
 and the fitted score learns what the evidence says."""
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -191,3 +192,26 @@ def test_readings_put_each_candidate_after_the_recorded_choices() -> None:
     assert asked == ["navy|Psaki said the navy help would continue.", "military|Psaki said the military help would continue."]
     assert second["features"][1]["detector"] == len("Psaki said the military help would continue.")
     assert fill_readings([second], [first, second], read) == 0  # already read: not asked again
+
+
+def test_traces_read_together_keep_distinct_sentences_and_their_halves(tmp_path) -> None:
+    from spinfix.train.baseline_fit import read_traces
+
+    synthetic = [{"sentence_id": i, "label": 0} for i in (0, 1, 2)]
+    tortured = [{"sentence_id": i, "label": 0, "source": "tortured"} for i in (0, 1)]
+    paths = [tmp_path / "a.json", tmp_path / "b.json"]
+    for p, units in zip(paths, (synthetic, tortured)):
+        p.write_text(json.dumps(units))
+    units = read_traces(paths)
+    assert [u["sentence_id"] for u in units] == [0, 1, 2, 4, 5]  # no id shared, parity kept
+    assert [u["source"] for u in units] == ["synthetic"] * 3 + ["tortured"] * 2
+
+
+def test_cross_validation_reports_each_source_of_decisions_fitted_together() -> None:
+    units = _decisions(200, seed=3)
+    for i, u in enumerate(units):
+        u["source"] = "tortured" if i % 4 == 0 else "synthetic"
+    cv = cross_validate(units, ["keep", "learned"])
+    assert {"fitted_tortured", "fitted_synthetic", "lm_only_tortured"} <= set(cv)
+    both = [a["decisions"] + b["decisions"] for a, b in zip(cv["fitted_tortured"], cv["fitted_synthetic"])]
+    assert both == [f["decisions"] for f in cv["fitted"]]

@@ -195,3 +195,11 @@ def test_the_caches_are_bounded_for_long_batch_jobs(lexicon, monkeypatch) -> Non
         gen.emitted_whole(f"{w} out")
     assert len(gen._cache) <= 3 and len(gen._whole) <= 3
     assert {w: gen.originals(w) for w in words} == first  # forgetting changes no answer
+
+
+def test_withholding_the_learned_swaps_forgets_them_and_their_cached_answers(lexicon) -> None:
+    gen = CandidateGenerator(lexicon, learned={"profound": ["deep"], "huge information": ["big data"]})
+    assert gen.evidence("profound", "deep").get("learned") == 1 and gen.emitted_whole("huge information")
+    gen.withhold_learned()
+    assert "learned" not in gen.evidence("profound", "deep")  # Moby still offers "deep", on its own evidence
+    assert not gen.emitted_whole("huge information")

@@ -104,3 +104,23 @@ def test_tortured_phrases_with_gold_spans_are_restored_on_the_phrase_alone(tiny_
     assert fake.seen == ["counterfeit consciousness", "sack of words"]
     assert res["pairs"] == 2 and res["restored_exactly"] == 0.5
     assert res["chrf"] > res["do_nothing_chrf"]
+
+
+def test_a_placed_tortured_phrase_has_one_gold_edit_per_swapped_word() -> None:
+    from spinfix.restore_eval import phrase_edits
+
+    sentence = "We used counterfeit consciousness methods."
+    where = (8, 8 + len("counterfeit consciousness"))
+    edits = phrase_edits(TorturedPair("counterfeit consciousness", "artificial intelligence"), where)
+    assert [(sentence[s:e], c) for s, e, c in edits] == [("counterfeit", "artificial"), ("consciousness", "intelligence")]
+    same_word = phrase_edits(TorturedPair("profound learning", "deep learning"), (8, 8 + len("profound learning")))
+    assert [(sentence[s:e], c) for s, e, c in same_word] == [("counterf", "deep")]  # "learning" is no edit
+    # Unequal lengths: no word alignment, the whole phrase is one edit.
+    assert phrase_edits(TorturedPair("flag to clamor ratio", "snr"), (0, 20)) == [[0, 20, "snr"]]
+
+
+def test_the_spinner_share_is_split_again_into_fit_and_check_by_correct_phrase() -> None:
+    pairs = [TorturedPair(f"tortured {i}", f"correct {i}") for i in range(400)]
+    parts = [p.spinner_part for p in pairs]
+    assert 0.15 < parts.count("check") / len(parts) < 0.35
+    assert parts == [TorturedPair("other wording", p.correct).spinner_part for p in pairs]  # the correct phrase decides

@@ -7,7 +7,10 @@ probability that each is the original. scripts/fit_baseline.py records the decis
 """
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 
@@ -162,12 +165,34 @@ def cross_validate(units: list[dict], names: list[str], folds: list[torch.Tensor
     lm_only = torch.zeros(len(names) + 1, dtype=torch.float64)
     lm_only[0] = 1.0
     out: dict[str, list[dict]] = {"lm_only": [], "fitted": []}
+    sources = sorted({u.get("source", "synthetic") for u in units})
     for h in (0, 1):
         w = folds[h]
         test = design(halves[1 - h], names)
         out["lm_only"].append(accuracy(test, lm_only))
         out["fitted"].append(accuracy(test, w))
+        if len(sources) > 1:  # traces fitted together: how each fares
+            for src in sources:
+                part = design([u for u in halves[1 - h] if u.get("source", "synthetic") == src], names)
+                out.setdefault(f"lm_only_{src}", []).append(accuracy(part, lm_only))
+                out.setdefault(f"fitted_{src}", []).append(accuracy(part, w))
     return out
+
+
+def read_traces(paths: Sequence[Path]) -> list[dict]:
+    """Decisions of one or more recorded traces (`scripts/fit_baseline.py`), fitted together.
+    Sentence ids are renumbered so that they stay distinct, keeping each trace's even and odd
+    halves (the cross-validation goes by sentence); a decision without a "source" is synthetic."""
+    units: list[dict] = []
+    for path in paths:
+        part = json.loads(Path(path).read_text())
+        base = 1 + max((u["sentence_id"] for u in units), default=-1)
+        base += base % 2
+        for u in part:
+            u["sentence_id"] += base
+            u.setdefault("source", "synthetic")
+        units.extend(part)
+    return units
 
 
 def attach_sentences(units: list[dict], records: list[dict]) -> int:
