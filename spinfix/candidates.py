@@ -168,7 +168,13 @@ class CandidateGenerator:
     def withhold_learned(self) -> None:
         """Forget the swaps learned from the dev tortured phrases (and every cached answer that
         used them), so that those phrases can stand in for real ones the candidates never saw."""
-        self.learned, self.phrase_inverse = {}, _inverse_phrases({})
+        self.use_learned({})
+
+    def use_learned(self, learned: dict[str, list[str]]) -> None:
+        """Undo these learned swaps instead of the packaged ones (`tortured.learned_table` of
+        some pairs: a dev check learns from part of the dev phrases and is measured on the rest)."""
+        self.learned = {k: v for k, v in learned.items() if " " not in k}
+        self.phrase_inverse = _inverse_phrases(learned)
         self._cache.clear()
         self._whole.clear()
 

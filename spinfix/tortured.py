@@ -119,18 +119,33 @@ def phrase_table(pairs: list[TorturedPair]) -> dict[str, list[str]]:
 SWAPS_RESOURCE = Path(__file__).resolve().parent / "resources" / "tortured_swaps.tsv"
 
 
-def write_swaps(pairs: list[TorturedPair], path: Path = SWAPS_RESOURCE) -> int:
-    """Write the swaps a restorer may undo: word swaps (lemmas) and whole multiword phrases.
-
-    One `tortured<TAB>correct` line each, most frequent first per tortured form. Only the
-    spinner share of the dev file may go in here; the held-out share stays unseen.
-    """
+def undo_swaps(pairs: list[TorturedPair]) -> list[tuple[str, str]]:
+    """The swaps a restorer may undo, as (tortured, correct): word swaps (lemmas), most frequent
+    first per tortured word, then whole multiword phrases."""
     counts: Counter = Counter()
     for c, t in word_swaps(pairs):
         counts[(t, c)] += 1
-    lines = [f"{t}\t{c}" for (t, c), _ in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
+    out = [tc for tc, _ in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
     for correct, forms in sorted(phrase_table(pairs).items()):
-        lines += [f"{t}\t{correct}" for t in forms if " " in t]
+        out += [(t, correct) for t in forms if " " in t]
+    return out
+
+
+def learned_table(pairs: list[TorturedPair]) -> dict[str, list[str]]:
+    """tortured word or phrase -> correct ones, as `load_swaps` reads what `write_swaps` wrote for
+    the same pairs (for a restorer that may learn from some pairs only, as in a dev check)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for t, c in undo_swaps(pairs):
+        if c not in table[t]:
+            table[t].append(c)
+    return dict(table)
+
+
+def write_swaps(pairs: list[TorturedPair], path: Path = SWAPS_RESOURCE) -> int:
+    """Write the swaps a restorer may undo (`undo_swaps`), one `tortured<TAB>correct` line each.
+    Only the spinner share of the dev file may go in here; the held-out share stays unseen.
+    """
+    lines = [f"{t}\t{c}" for t, c in undo_swaps(pairs)]
     path.parent.mkdir(parents=True, exist_ok=True)
     header = "# Tortured-phrase fingerprints from the Problematic Paper Screener (Cabanac, Labbé, Magazinov), CC BY 4.0.\n"
     header += "# Spinner share of the dev split only (spinfix.tortured): tortured<TAB>correct, words as lemmas.\n"

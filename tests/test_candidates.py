@@ -203,3 +203,12 @@ def test_withholding_the_learned_swaps_forgets_them_and_their_cached_answers(lex
     gen.withhold_learned()
     assert "learned" not in gen.evidence("profound", "deep")  # Moby still offers "deep", on its own evidence
     assert not gen.emitted_whole("huge information")
+
+
+def test_learned_swaps_can_come_from_some_pairs_only(lexicon) -> None:
+    """A dev check learns from part of the dev phrases: only those swaps are undone."""
+    gen = CandidateGenerator(lexicon, learned={"profound": ["deep"]})
+    gen.use_learned({"counterfeit": ["artificial"], "huge information": ["big data"]})
+    assert "learned" not in gen.evidence("profound", "deep")
+    assert gen.evidence("counterfeit", "artificial").get("learned") == 1
+    assert gen.emitted_whole("huge information")

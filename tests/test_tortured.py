@@ -45,6 +45,16 @@ def test_swaps_round_trip_through_the_resource_file(tmp_path):
     assert path.stat().st_mtime_ns != 10**18
 
 
+def test_learned_table_is_what_the_resource_file_reads_back(tmp_path):
+    from spinfix.tortured import learned_table, load_swaps, write_swaps
+
+    pairs = [TorturedPair("profound learning", "deep learning"), TorturedPair("huge information", "big data"),
+             TorturedPair("profound neural organization", "deep neural network"), TorturedPair("enormous information", "big data")]
+    write_swaps(pairs, tmp_path / "swaps.tsv")
+    assert learned_table(pairs) == load_swaps(tmp_path / "swaps.tsv")
+    assert learned_table(pairs[:1]) == {"profound": ["deep"], "profound learning": ["deep learning"]}
+
+
 def test_packaged_swaps_hold_no_held_out_phrase():
     """The held-out share measures phrases spinfix never saw: none of them may be packaged."""
     import pytest
