@@ -39,6 +39,8 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--out", type=Path, default=Path("data/eval/detector.json"))
     ap.add_argument("--skip-realism", action="store_true")
+    ap.add_argument("--tortured-only", action="store_true",
+                    help="re-measure only the tortured-phrase figures, updating them in --out (same model and threshold)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     t0 = time.time()
@@ -47,6 +49,9 @@ def main() -> None:
     pairs = load_pairs(shared_data_dir() / "tortured_phrases_dev.tsv")
     held = [p for p in pairs if p.split == "heldout"]
     seen = [p for p in pairs if p.split == "spinner"]
+    if args.tortured_only:
+        update_tortured(args.out, sf, held, seen, t0)
+        return
     result = {
         "model": sf.detector.name,
         "threshold": sf.threshold,
@@ -74,6 +79,24 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+
+
+def update_tortured(out: Path, sf: spinfix.Spinfix, held: list, seen: list, t0: float) -> None:
+    """The tortured-phrase figures measured again into an existing result of the same model."""
+    if not out.exists():
+        raise SystemExit(f"{out} not found: run the whole evaluation first")
+    result = json.loads(out.read_text())
+    if (result.get("model"), result.get("threshold")) != (sf.detector.name, sf.threshold):
+        raise SystemExit(f"{out} holds another model or threshold: run the whole evaluation")
+    result.update({
+        "tortured_heldout": tortured_flag_rate(sf, held),
+        "tortured_heldout_papers": tortured_paper_flag_rates(sf, held),
+        "tortured_spinner_share": tortured_flag_rate(sf, seen),
+        "tortured_heldout_hyphen_parts": hyphen_part_detection(sf, held),
+        "tortured_seconds": round(time.time() - t0, 1),
+    })
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k.startswith("tortured")}, indent=2))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ def main() -> None:
     ap.add_argument("--tortured", type=int, default=300, help="held-out tortured phrases sampled (fixed seed)")
     ap.add_argument("--oracle", action="store_true", help="also score restoration of the gold spans")
     ap.add_argument("--out", type=Path, default=Path("data/eval/restore.json"))
+    ap.add_argument("--tortured-only", action="store_true",
+                    help="re-measure only the tortured-phrase figures of --methods, keeping the rest of --out")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models)
@@ -42,14 +44,21 @@ def main() -> None:
     held = [p for p in load_pairs(shared_data_dir() / "tortured_phrases_dev.tsv") if p.split == "heldout"]
     pairs = sample(held, args.tortured)
     result: dict = {"split": args.split, "detector_threshold": sf.threshold, "methods": {}}
+    old = json.loads(args.out.read_text()) if args.out.exists() else {}
+    same = old.get("split") == args.split and old.get("detector_threshold") == sf.threshold
+    if args.tortured_only and not (same and set(args.methods) <= set(old.get("methods", {}))):
+        raise SystemExit(f"{args.out} holds another split, detector threshold or methods: run the whole evaluation")
     for method in args.methods:
         t0 = time.time()
-        r: dict = {"synthetic": evaluate_records(sf, records, method)}
-        r["synthetic_seconds"] = round(time.time() - t0, 1)
-        if sf.context is not None:
-            r["synthetic_in_article"] = evaluate_records(sf, records, method, split=split)
-        if args.oracle:
-            r["synthetic_gold_spans"] = evaluate_records(sf, records, method, oracle=True)
+        if args.tortured_only:
+            r: dict = dict(old["methods"][method])
+        else:
+            r = {"synthetic": evaluate_records(sf, records, method)}
+            r["synthetic_seconds"] = round(time.time() - t0, 1)
+            if sf.context is not None:
+                r["synthetic_in_article"] = evaluate_records(sf, records, method, split=split)
+            if args.oracle:
+                r["synthetic_gold_spans"] = evaluate_records(sf, records, method, oracle=True)
         t1 = time.time()
         r["tortured_heldout"] = evaluate_tortured(sf, pairs, method)
         r["tortured_seconds"] = round(time.time() - t1, 1)
@@ -57,10 +66,9 @@ def main() -> None:
             r["tortured_heldout_gold_spans"] = evaluate_tortured(sf, pairs, method, oracle=True)
         result["methods"][method] = r
         logging.info("%s: %s", method, json.dumps(r))
-    if args.out.exists():  # keep the figures of methods not re-run (e.g. --methods baseline)
-        old = json.loads(args.out.read_text())
+    if old:  # keep the figures of methods not re-run (e.g. --methods baseline)
         kept = {m: r for m, r in old.get("methods", {}).items() if m not in result["methods"]}
-        if kept and old.get("split") == args.split and old.get("detector_threshold") == sf.threshold:
+        if kept and same:
             logging.info("keeping the figures of %s from %s", ", ".join(kept), args.out)
             result["methods"] = {**kept, **result["methods"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -255,10 +255,10 @@ def placed(pairs: Sequence[TorturedPair]) -> tuple[list[str], list[str], list[tu
     spun_texts, clean_texts, where = [], [], []
     for p in pairs:
         tpl = template_for(p.correct)
-        spun_texts.append(tpl.format(p.tortured))
+        spun_texts.append(tpl.format(p.tortured_bare))
         clean_texts.append(tpl.format(p.correct))
         start = tpl.index("{}")
-        where.append((start, start + len(p.tortured)))
+        where.append((start, start + len(p.tortured_bare)))
     return spun_texts, clean_texts, where
 
 
@@ -304,7 +304,7 @@ def tortured_paper_flag_rates(sf: Spinfix, pairs: Sequence[TorturedPair], per_pa
         parts, where, pos = [], [], 0
         for p, tortured in paper:
             tpl = template_for(p.correct)
-            phrase = p.tortured if tortured else p.correct
+            phrase = p.tortured_bare if tortured else p.correct
             start = pos + tpl.index("{}")
             where.append((start, start + len(phrase), tortured))
             parts.append(tpl.format(phrase))

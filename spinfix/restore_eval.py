@@ -195,7 +195,7 @@ def phrase_edits(pair: TorturedPair, where: tuple[int, int]) -> list[list]:
     """Gold edits [start, end, original] of a tortured phrase placed at `where`: one per swapped
     word when the two phrases have as many words, else the whole phrase."""
     start, end = where
-    tortured, correct = pair.tortured.split(), pair.correct.split()
+    tortured, correct = pair.tortured_bare.split(), pair.correct.split()
     if len(tortured) != len(correct):
         return [[start, end, pair.correct]]
     edits, pos = [], start

@@ -39,6 +39,16 @@ class TorturedPair:
         return "spinner" if h < SPINNER_SHARE else "heldout"
 
     @property
+    def tortured_bare(self) -> str:
+        """The tortured phrase as evaluation places it in a sentence: without abbreviations in
+        parentheses, which `clean_correct` strips from the correct phrase ("synthetic
+        intelligence (ai)" against "artificial intelligence"), so that exact restoration is
+        possible. As it stands where that would leave nothing or the correct phrase itself
+        (the spinner swapped inside the parentheses: "polyethylene glycol (stake)")."""
+        bare = " ".join(_PARENTHESES.sub(" ", self.tortured).split())
+        return bare if bare and bare != self.correct else self.tortured
+
+    @property
     def spinner_part(self) -> str:
         """Within the spinner share, by another stable hash of the correct phrase: "fit" (three
         quarters: decisions the baseline's weights may be fitted on) or "check" (a quarter, kept
@@ -47,10 +57,13 @@ class TorturedPair:
         return "check" if h % 4 == 0 else "fit"
 
 
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+
+
 def clean_correct(text: str) -> tuple[str, bool]:
     """Strip abbreviations in parentheses; report whether the screener was unsure ("(?)")."""
     unsure = "(?)" in text
-    text = re.sub(r"\s*\([^)]*\)", " ", text)
+    text = _PARENTHESES.sub(" ", text)
     return " ".join(text.split()).lower(), unsure
 
 

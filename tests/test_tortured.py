@@ -67,3 +67,19 @@ def test_packaged_swaps_hold_no_held_out_phrase():
     leaked = [p for p in load_pairs() if p.split == "heldout" and p.correct in table.get(p.tortured, [])
               and " " in p.tortured]
     assert leaked == []
+
+
+def test_evaluation_places_the_tortured_phrase_without_the_abbreviation_the_correct_one_lost():
+    """"synthetic intelligence (ai)" against "artificial intelligence": the "(ai)" would make
+    exact restoration impossible, so both sides go without it."""
+    from spinfix.eval import placed
+    from spinfix.restore_eval import phrase_edits
+
+    pair = TorturedPair("synthetic intelligence (ai)", "artificial intelligence")
+    assert pair.tortured_bare == "synthetic intelligence"
+    (spun,), (clean,), ((s, e),) = placed([pair])
+    assert spun[s:e] == "synthetic intelligence" and "(ai)" not in spun
+    assert phrase_edits(pair, (s, e)) == [[s, s + len("synthetic"), "artificial"]]
+    # A swap inside the parentheses only: stripping would leave the correct phrase, so it stays.
+    assert TorturedPair("polyethylene glycol (stake)", "polyethylene glycol").tortured_bare == "polyethylene glycol (stake)"
+    assert TorturedPair("profound learning", "deep learning").tortured_bare == "profound learning"
