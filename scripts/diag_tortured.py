@@ -26,30 +26,12 @@ import logging
 from pathlib import Path
 
 import spinfix
-from spinfix.candidates import Unit
 from spinfix.eval import placed
 from spinfix.restoration import SpanTask
-from spinfix.restore_eval import _restore_given, sample
+from spinfix.restore_eval import _restore_given, sample, spells
 from spinfix.tortured import learned_table, load_pairs
 
 EXAMPLES = 12
-
-
-def spells(units: list[Unit], sentence: str, span: tuple[int, int], correct: str) -> bool:
-    """Whether one candidate per unit, with the text between the units kept, spells `correct`
-    in place of the span (case-insensitively)."""
-    target = correct.lower()
-    reach = {0}  # how much of the target the units so far can have spelled
-    pos = span[0]
-    for u in units:
-        gap = sentence[pos : u.start].lower()
-        reach = {n + len(gap) for n in reach if target.startswith(gap, n)}
-        reach = {n + len(c) for n in reach for c in {c.lower() for c in u.candidates} if target.startswith(c, n)}
-        pos = u.end
-        if not reach:
-            return False
-    tail = sentence[pos : span[1]].lower()
-    return any(n + len(tail) == len(target) and target.startswith(tail, n) for n in reach)
 
 
 def main() -> None:

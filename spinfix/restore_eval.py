@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from spinfix.eval import placed, record_verdicts
+from spinfix.candidates import Unit
 from spinfix.pipeline import Spinfix
 from spinfix.report import Report
 from spinfix.restoration import SpanTask, apply
@@ -205,6 +206,23 @@ def phrase_edits(pair: TorturedPair, where: tuple[int, int]) -> list[list]:
             edits.append([pos - len(t), pos, c])
         pos += 1  # the single space between words (str.split of a clean phrase)
     return edits
+
+
+def spells(units: Sequence[Unit], sentence: str, span: tuple[int, int], correct: str) -> bool:
+    """Whether one candidate per unit, with the text between the units kept, spells `correct`
+    in place of the span (case-insensitively): could the restorer have got it right at all?"""
+    target = correct.lower()
+    reach = {0}  # how much of the target the units so far can have spelled
+    pos = span[0]
+    for u in units:
+        gap = sentence[pos : u.start].lower()
+        reach = {n + len(gap) for n in reach if target.startswith(gap, n)}
+        reach = {n + len(c) for n in reach for c in {c.lower() for c in u.candidates} if target.startswith(c, n)}
+        pos = u.end
+        if not reach:
+            return False
+    tail = sentence[pos : span[1]].lower()
+    return any(n + len(tail) == len(target) and target.startswith(tail, n) for n in reach)
 
 
 def evaluate_tortured(sf: Spinfix, pairs: Sequence[TorturedPair], method: str | None, oracle: bool = False) -> dict:

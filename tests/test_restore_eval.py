@@ -124,3 +124,19 @@ def test_the_spinner_share_is_split_again_into_fit_and_check_by_correct_phrase()
     parts = [p.spinner_part for p in pairs]
     assert 0.15 < parts.count("check") / len(parts) < 0.35
     assert parts == [TorturedPair("other wording", p.correct).spinner_part for p in pairs]  # the correct phrase decides
+
+
+def test_spells_says_whether_some_choice_of_candidates_gives_the_correct_phrase():
+    from spinfix.candidates import Unit
+    from spinfix.restore_eval import spells
+
+    s = "We used profound neural organization here."
+    a = s.index("profound")
+    e = a + len("profound neural organization")
+    words = [Unit(a, a + 8, "profound", ("profound", "Deep", "intense")), Unit(a + 9, a + 15, "neural", ("neural",)),
+             Unit(a + 16, e, "organization", ("organization", "network"))]
+    assert spells(words, s, (a, e), "deep neural network")  # case-insensitive
+    assert not spells(words, s, (a, e), "deep neural net")  # no candidate ends it so
+    assert not spells(words, s, (a, e), "deep network")  # "neural" cannot vanish
+    phrase = [Unit(a, a + 15, "profound neural", ("profound neural", "deep neural")), words[2]]
+    assert spells(phrase, s, (a, e), "deep neural network")
