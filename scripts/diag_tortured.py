@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Diagnostic: where real tortured phrases are lost when the baseline is handed the phrase.
 
-    python scripts/diag_tortured.py --models models --phrases 300   # ~4 min
+    python scripts/diag_tortured.py --models models --phrases 300   # ~1 min
 
 N phrases of the dev file's spinner share, its "check" part (never the held-out share), each in
 its evaluation template and handed to the baseline as the one span; the candidates undo the
@@ -28,8 +28,7 @@ from pathlib import Path
 import spinfix
 from spinfix.eval import placed
 from spinfix.restoration import SpanTask
-from spinfix.restore_eval import _restore_given, sample, spells
-from spinfix.tortured import learned_table, load_pairs
+from spinfix.restore_eval import _restore_given, check_phrases, spells
 
 EXAMPLES = 12
 
@@ -43,10 +42,9 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models)
-    share = [p for p in load_pairs() if p.split == "spinner"]
-    pairs = sample([p for p in share if p.spinner_part == "check"], args.phrases)  # tune_restore's sample
+    pairs, learned = check_phrases(args.phrases, args.learned_from)  # tune_restore.py --tortured's phrases
     gen = sf.restorer("baseline").candidates
-    gen.use_learned(learned_table([p for p in share if p.spinner_part == "fit"] if args.learned_from == "fit" else []))
+    gen.use_learned(learned)
     spun, clean, where = placed(pairs)
     restored = _restore_given(sf, [SpanTask(t, (w,)) for t, w in zip(spun, where)], "baseline")
     classes: dict[str, list[dict]] = {"restored": [], "unequal, unreachable": [], "unreachable": [], "reachable, wrong": []}

@@ -34,9 +34,9 @@ import numpy as np
 import spinfix
 from spinfix.report import Report
 from spinfix.restore_eval import (
-    TUNING_SENTENCES, choose_default, edit_outcomes, evaluate_tortured, reliability, sample, tuning_sample, word_outcomes,
+    TUNING_SENTENCES, check_phrases, choose_default, edit_outcomes, evaluate_tortured, reliability, tuning_sample,
+    word_outcomes,
 )
-from spinfix.tortured import learned_table, load_pairs
 from spinfix.train.data import read_jsonl
 from spinfix.train.settings import rewriter_settings, write_figures
 
@@ -63,7 +63,7 @@ def main() -> None:
     ap.add_argument("--sentences", type=int, default=TUNING_SENTENCES)
     ap.add_argument("--max-damage", type=float, default=0.005)
     ap.add_argument("--tortured", type=int, default=0, metavar="N",
-                    help="also measure N spinner-share tortured phrases not used by the fit (learned swaps withheld)")
+                    help="also measure N spinner-share tortured phrases not used by the fit (the learned swaps: --learned-from)")
     ap.add_argument("--learned-from", choices=["none", "fit"], default="none",
                     help="the learned swaps the --tortured check may undo: none, or the fit part's")
     ap.add_argument("--write", action="store_true", help="store the chosen values in models/rewriter/spinfix.json")
@@ -94,11 +94,8 @@ def main() -> None:
         result["methods"][method] = {"chosen_min_confidence": pick, "at_chosen": at_pick, "sweep": sweep, "reliability": bins}
         logging.info("%s: min_confidence %.2f; %s", method, pick, json.dumps(bins))
     if args.tortured:
-        share = [p for p in load_pairs() if p.split == "spinner"]
-        pairs = sample([p for p in share if p.spinner_part == "check"], args.tortured)
-        # After the sweep, which needs the packaged swaps.
-        taught = [p for p in share if p.spinner_part == "fit"] if args.learned_from == "fit" else []
-        sf.restorer("baseline").candidates.use_learned(learned_table(taught))
+        pairs, learned = check_phrases(args.tortured, args.learned_from)
+        sf.restorer("baseline").candidates.use_learned(learned)  # after the sweep, which needs the packaged swaps
         result["tortured_learned_from"] = args.learned_from
         result["tortured_check"] = {
             m: {"gold_span": evaluate_tortured(sf, pairs, m, oracle=True), "end_to_end": evaluate_tortured(sf, pairs, m)}

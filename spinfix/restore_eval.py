@@ -17,13 +17,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spinfix.eval import placed, record_verdicts
 from spinfix.candidates import Unit
+from spinfix.eval import placed, record_verdicts
 from spinfix.pipeline import Spinfix
 from spinfix.report import Report
 from spinfix.restoration import SpanTask, apply
 from spinfix.tokens import tokenize
-from spinfix.tortured import TorturedPair
+from spinfix.tortured import TorturedPair, learned_table, load_pairs
 
 
 def clean_side_labels(record: dict) -> list[tuple[str, bool]]:
@@ -260,6 +260,16 @@ def sample(items: Sequence, n: int | None, seed: int = 0) -> list:
     if n is None or n >= len(items):
         return items
     return random.Random(seed).sample(items, n)
+
+
+def check_phrases(n: int, learned_from: str = "none") -> tuple[list[TorturedPair], dict[str, list[str]]]:
+    """The dev check on real spinner output (`tune_restore.py --tortured`, `diag_tortured.py`):
+    a fixed sample of n phrases of the spinner share's "check" part, and the learned swaps the
+    candidates may undo meanwhile: none ("none": they stand in for phrases whose swaps nothing
+    taught), or the "fit" part's ("fit": unseen phrases whose words other real phrases taught)."""
+    share = [p for p in load_pairs() if p.split == "spinner"]
+    taught = [p for p in share if p.spinner_part == "fit"] if learned_from == "fit" else []
+    return sample([p for p in share if p.spinner_part == "check"], n), learned_table(taught)
 
 
 # scripts/tune_restore.py's dev sentences: a fixed sample, which the baseline's fit leaves out.
