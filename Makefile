@@ -6,7 +6,7 @@ VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
-.PHONY: setup setup-train demo test test-slow data train fit-context fit-lm-reading fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train demo test test-slow data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -69,6 +69,16 @@ train: setup-train
 # threshold and context as `without_reading` (--no-lm-reading).
 fit-lm-reading: setup-train
 	$(BIN)/python scripts/fit_lm_reading.py --models models --write
+	$(BIN)/python scripts/fit_context.py --models models --write
+
+# The LM tagger (spinfix/lm_tagger.py; an experiment, not in the release): a head on SmolLM2's
+# hidden states, trained on 28,000 train sentences (~40 min reading them, ~7 min training), then
+# weighed by the LM reading over every sentence the detector gives at least 0.1 (~4 min) and the
+# threshold re-picked (~25 min). Writes into models/: run it on a copy to try it.
+train-lm-tagger: setup-train
+	$(BIN)/python scripts/train_lm_tagger.py --data data/generated/detector \
+	  --technical-from data/generated/detector-tech --out models/detector
+	$(BIN)/python scripts/fit_lm_reading.py --models models --band 0.1 1.0 --write
 	$(BIN)/python scripts/fit_context.py --models models --write
 
 # How neighbouring sentences of a text weigh on each sentence (spinfix/context.py), fitted on the

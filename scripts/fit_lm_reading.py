@@ -15,6 +15,7 @@ with the word ROC AUC also fitted on half the sentences and read on the other ha
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import time
@@ -43,6 +44,8 @@ def main() -> None:
     # the dev diagnostic; leaving them unread nearly halves a spun article's reading (HISTORY.md).
     ap.add_argument("--band", type=float, nargs=2, default=(0.1, 0.97), metavar=("LO", "HI"))
     ap.add_argument("--write", action="store_true", help="save lm_reading in the detector's spinfix.json")
+    ap.add_argument("--span-threshold", action="store_true",
+                    help="fit a span threshold for read sentences (always with an LM tagger)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models, context=False, lm_reading=False)
@@ -61,13 +64,20 @@ def main() -> None:
     logger.info("%d of %d dev sentences in the band %s; reading them with the LM", len(chosen), len(texts), args.band)
     t0 = time.time()
     reader = SurprisalReader(*sf.base_lm())
-    lm = reader.read([texts[i] for i, _ in chosen], [scores[i].tokens for i, _ in chosen])
-    logger.info("read in %.0f s", time.time() - t0)
+    chosen_texts, chosen_tokens = [texts[i] for i, _ in chosen], [scores[i].tokens for i, _ in chosen]
+    tagger = det.lm_tagger  # the checkpoint's LM tagger, if it has one: weighed here like the rest
+    if tagger is None:
+        lm, tagged = reader.read(chosen_texts, chosen_tokens), [None] * len(chosen)
+    else:
+        got = reader.read_states(chosen_texts, chosen_tokens, tagger.config.layer)
+        lm = [rows for rows, _ in got]
+        tagged = tagger.logits([states for _, states in got], lm)
+    logger.info("read in %.0f s%s", time.time() - t0, " (with the LM tagger)" if tagger is not None else "")
 
     X, y, owner = [], [], []
-    for k, ((i, quoted), rows) in enumerate(zip(chosen, lm)):
+    for k, ((i, quoted), rows, tag) in enumerate(zip(chosen, lm, tagged)):
         labels = [lab for t, lab in zip(tokenize(texts[i]), records[i]["labels"]) if t.is_word]
-        f = word_features(scores[i].tokens, scores[i].probs, rows)
+        f = word_features(scores[i].tokens, scores[i].probs, rows, tag)
         keep = np.ones(len(f), dtype=bool) if quoted is None else ~quoted
         X.append(f[keep])
         y += [lab for lab, kp in zip(labels, keep) if kp]
@@ -75,6 +85,8 @@ def main() -> None:
     X_all, y_all = np.concatenate(X), np.array(y)
     groups = np.array(owner)
     cv = {"detector": _cv_auc(X_all[:, :1], y_all, groups), "with_lm": _cv_auc(X_all, y_all, groups)}
+    if tagger is not None:  # what the tagger adds to the surprisal features
+        cv["with_lm_without_tagger"] = _cv_auc(X_all[:, :-1], y_all, groups)
     logger.info("word ROC AUC in the band, fitted on half the sentences and read on the other: %s", cv)
     words = LogisticRegression(C=1.0, max_iter=5000).fit(X_all, y_all)
     det_only = LogisticRegression(max_iter=5000).fit(X_all[:, :1], y_all)
@@ -86,13 +98,21 @@ def main() -> None:
     reading = LMReading(tuple(float(w) for w in words.coef_[0]), float(words.intercept_[0]), (1.0, 0.0, 0.0, 0.0), tuple(args.band))
     # The read sentences' own regression, on the top-3 logits of their combined word scores.
     S, ys = [], []
-    for (i, quoted), rows in zip(chosen, lm):
+    for (i, quoted), rows, tag in zip(chosen, lm, tagged):
         sc = scores[i]
-        combined = WordScores(sc.tokens, reading.word_probs(word_features(sc.tokens, sc.probs, rows)))
+        combined = WordScores(sc.tokens, reading.word_probs(word_features(sc.tokens, sc.probs, rows, tag)))
         S.append(features(combined, quoted))
         ys.append(bool(records[i]["spun"]))
     sent = LogisticRegression(max_iter=5000).fit(np.array(S), np.array(ys))
     reading = LMReading(reading.weights, reading.bias, (*map(float, sent.coef_[0]), float(sent.intercept_[0])), reading.band)
+    span_sweep: dict[float, float] = {}
+    if tagger is not None or args.span_threshold:
+        # The read words' probabilities are the reading's, not the detector's: their own span
+        # threshold, by the detector's rule (best exact span F1, marks before growing over phrases).
+        span_sweep = _span_sweep(chosen, lm, tagged, scores, records, reading)
+        best = max(span_sweep, key=lambda t: (span_sweep[t], -abs(t - 0.5)))
+        reading = dataclasses.replace(reading, span_threshold=best)
+        logger.info("span threshold for read sentences: %.3f (exact span F1 %.4f on the read spun sentences)", best, span_sweep[best])
     out = {
         "lm_reading": reading.to_dict(),
         "dev": {
@@ -102,6 +122,7 @@ def main() -> None:
             "word_auc_cross_validated": cv,
             "detector_only_word_fit": [round(float(det_only.coef_[0][0]), 4), round(float(det_only.intercept_[0]), 4)],
             "features": list(FEATURES),
+            "span_f1_by_threshold": {f"{t:.3f}": round(f, 4) for t, f in span_sweep.items()},
         },
     }
     if args.write:
@@ -114,6 +135,42 @@ def main() -> None:
         cfg.save(det_dir / CONFIG_NAME)
         logger.info("wrote %s; re-pick the threshold with scripts/fit_context.py", det_dir / CONFIG_NAME)
     print(json.dumps(out, indent=2))
+
+
+def _runs(marked: np.ndarray) -> set[tuple[int, int]]:
+    """Runs of adjacent marked words, as (first, last + 1) word indices."""
+    out, start = set(), None
+    for j, m in enumerate(marked):
+        if m and start is None:
+            start = j
+        elif not m and start is not None:
+            out.add((start, j))
+            start = None
+    if start is not None:
+        out.add((start, len(marked)))
+    return out
+
+
+def _span_sweep(chosen, lm, tagged, scores, records, reading: LMReading) -> dict[float, float]:
+    """Exact span F1 of the read spun sentences' marks at each span threshold (0.2 to 0.8)."""
+    grid = [round(float(t), 3) for t in np.arange(0.2, 0.8001, 0.025)]
+    counts = {t: [0, 0, 0] for t in grid}
+    for (i, quoted), rows, tag in zip(chosen, lm, tagged):
+        if not records[i]["spun"]:
+            continue
+        sc = scores[i]
+        p = reading.word_probs(word_features(sc.tokens, sc.probs, rows, tag))
+        if quoted is not None:
+            p = np.where(quoted, -1.0, p)
+        labels = np.array([lab for t, lab in zip(tokenize(records[i]["text"]), records[i]["labels"]) if t.is_word])
+        gold = _runs(labels == 1)
+        for t in grid:
+            pred = _runs(p >= t)
+            c = counts[t]
+            c[0] += len(gold & pred)
+            c[1] += len(pred - gold)
+            c[2] += len(gold - pred)
+    return {t: 2 * tp / max(2 * tp + fp + fn, 1) for t, (tp, fp, fn) in counts.items()}
 
 
 def _cv_auc(X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:

@@ -113,10 +113,15 @@ def calibrate(feats: list[float], calibration: tuple[float, ...]) -> float:
 class Detector:
     """Loads once; `score` runs batches of sentences through the model."""
 
-    def __init__(self, model, tokenizer, config: DetectorConfig, device: str = "cpu", name: str = "detector"):
+    def __init__(
+        self, model, tokenizer, config: DetectorConfig, device: str = "cpu", name: str = "detector", lm_tagger=None
+    ):
         self.model = model.eval().to(device)
         self.tokenizer = tokenizer
         self.config = config
+        # The head on the LM's hidden states that the LM reading may weigh (spinfix/lm_tagger.py),
+        # saved beside the weights; None when the checkpoint has none.
+        self.lm_tagger = lm_tagger
         self.device = device
         self.name = name
         # The hyphen's token id: where a hyphenated word's later parts start (_part_starts).
@@ -143,9 +148,12 @@ class Detector:
             tokenizer.model_max_length = 10**9
             cfg_path = path / CONFIG_NAME
             config = DetectorConfig.load(cfg_path) if cfg_path.exists() else DetectorConfig()
+            from spinfix.lm_tagger import LMTagger
+
+            lm_tagger = LMTagger.load(path)
         except Exception as exc:  # corrupt weights, bad JSON, wrong shapes: all one message
             raise ModelError(f"cannot load the detector from {path}: {exc}") from exc
-        return cls(model, tokenizer, config, device=device, name=path.name)
+        return cls(model, tokenizer, config, device=device, name=path.name, lm_tagger=lm_tagger)
 
     # -- windows ---------------------------------------------------------------------------
 

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 
 # Per word: the detector's logit; the LM's surprisal (nats) at the word's tokens and at its first
 # token; the word's frequency (zipf); the surprisal of the next and of the previous word; whether
-# it opens the sentence (nothing before it to be surprised against); its LM token count.
-FEATURES = ("detector", "surprisal", "first_token", "zipf", "next", "previous", "first_word", "tokens")
+# it opens the sentence (nothing before it to be surprised against); its LM token count; the LM
+# tagger's logit (spinfix/lm_tagger.py; 0 without a tagger).
+FEATURES = ("detector", "surprisal", "first_token", "zipf", "next", "previous", "first_word", "tokens", "tagger")
 
 # Sentences longer than this are not read (the detector's verdict stands): an LM pass grows with
 # the square of the length, and such "sentences" are lists or run-ons, not prose.
@@ -51,19 +52,32 @@ class LMReading:
     bias: float
     calibration: tuple[float, ...]  # the read sentences' regression on their top-3 word logits
     band: tuple[float, float]  # read when the detector's own sentence probability is in [lo, hi]
+    # Words of a read sentence at least this probable are marked; None: the detector's own
+    # span threshold (readings fitted before the tagger have none).
+    span_threshold: float | None = None
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "LMReading | None":
         if not d:
             return None
-        weights = tuple(float(d["weights"][f]) for f in FEATURES)
-        return cls(weights, float(d["bias"]), tuple(float(x) for x in d["calibration"]), tuple(d["band"]))
+        # A reading saved before a feature existed weighs it 0 (detector 0.5.1's has no tagger).
+        weights = tuple(float(d["weights"].get(f, 0.0)) for f in FEATURES)
+        span = d.get("span_threshold")
+        return cls(weights, float(d["bias"]), tuple(float(x) for x in d["calibration"]), tuple(d["band"]),
+                   float(span) if span is not None else None)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "weights": dict(zip(FEATURES, self.weights)), "bias": self.bias,
             "calibration": list(self.calibration), "band": list(self.band),
         }
+        if self.span_threshold is not None:
+            out["span_threshold"] = self.span_threshold
+        return out
+
+    @property
+    def uses_tagger(self) -> bool:
+        return self.weights[FEATURES.index("tagger")] != 0.0
 
     def in_band(self, p: float) -> bool:
         return self.band[0] <= p <= self.band[1]
@@ -74,14 +88,18 @@ class LMReading:
         return (1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))).astype(np.float32)
 
 
-def word_features(tokens: Sequence[Token], det_probs: np.ndarray, lm: np.ndarray) -> np.ndarray:
-    """The FEATURES of each word, from the detector's probabilities and `SurprisalReader` rows."""
+def word_features(
+    tokens: Sequence[Token], det_probs: np.ndarray, lm: np.ndarray, tagger: np.ndarray | None = None
+) -> np.ndarray:
+    """The FEATURES of each word, from the detector's probabilities, `SurprisalReader` rows and
+    the LM tagger's logits (zeros when there is no tagger)."""
     n = len(tokens)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     for i, t in enumerate(tokens):
         out[i] = (
             _logit(float(det_probs[i])), lm[i, 0], lm[i, 1], zipf(t.text.lower()),
             lm[i + 1, 0] if i + 1 < n else 0.0, lm[i - 1, 0] if i > 0 else 0.0, float(i == 0), lm[i, 2],
+            float(tagger[i]) if tagger is not None else 0.0,
         )
     return out
 
@@ -130,23 +148,46 @@ class SurprisalReader:
             out.append((idx, ids.to(self.device), mask.to(self.device)))
         return out
 
-    @torch.no_grad()
     def read(self, sentences: Sequence[str], tokens: Sequence[Sequence[Token]]) -> list[np.ndarray]:
         """Per sentence a (words, 3) array: surprisal of the word's LM tokens, of its first LM
         token, and its LM token count (tokens overlapping the word's characters)."""
+        return [rows for rows, _ in self._read(sentences, tokens, None)]
+
+    def read_states(
+        self, sentences: Sequence[str], tokens: Sequence[Sequence[Token]], layer: int
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """As `read`, with each word's hidden state at `layer` (hidden_states[layer]: 0 is the
+        embeddings) at its last LM token: per sentence (rows, (words, hidden) float32 array).
+        The same single pass: what the LM tagger (spinfix/lm_tagger.py) reads."""
+        return self._read(sentences, tokens, layer)  # type: ignore[return-value]
+
+    @torch.no_grad()
+    def _read(
+        self, sentences: Sequence[str], tokens: Sequence[Sequence[Token]], layer: int | None
+    ) -> list[tuple[np.ndarray, np.ndarray | None]]:
         encs = self.encode(sentences)
-        out: list[np.ndarray | None] = [None] * len(sentences)
+        out: list = [None] * len(sentences)
         for idx, ids, mask in self.batches(encs):
-            logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+            res = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=layer is not None)
+            logits = res.logits[:, :-1].float()
             # log P(next token) = its logit - logsumexp: no second (batch, length, vocab) array.
             lp = (logits.gather(-1, ids[:, 1:, None])[..., 0] - torch.logsumexp(logits, -1)).cpu().numpy()
+            hidden = res.hidden_states[layer].float().cpu() if layer is not None else None
             for r, i in enumerate(idx):
-                out[i] = _per_word(encs[i]["offset_mapping"], -lp[r], tokens[i])
-        return out  # type: ignore[return-value]
+                rows, last = _per_word(encs[i]["offset_mapping"], -lp[r], tokens[i])
+                # Position 0 holds the text-start token, so LM token k sits at k + 1; a word
+                # no LM token overlaps (none in practice) takes the start token's state.
+                states = hidden[r, torch.tensor(last, dtype=torch.long) + 1].numpy() if hidden is not None else None
+                out[i] = (rows, states)
+        return out
 
 
-def _per_word(offsets: Sequence[tuple[int, int]], surprisal: np.ndarray, tokens: Sequence[Token]) -> np.ndarray:
+def _per_word(
+    offsets: Sequence[tuple[int, int]], surprisal: np.ndarray, tokens: Sequence[Token]
+) -> tuple[np.ndarray, list[int]]:
+    """The (words, 3) rows of `read`, and each word's last overlapping LM token (-1: none)."""
     rows = np.zeros((len(tokens), 3), dtype=np.float64)
+    last = []
     k = 0
     for w, t in enumerate(tokens):
         while k < len(offsets) and offsets[k][1] <= t.start:
@@ -156,4 +197,5 @@ def _per_word(offsets: Sequence[tuple[int, int]], surprisal: np.ndarray, tokens:
             j += 1
         if j > k:
             rows[w] = (float(surprisal[k:j].sum()), float(surprisal[k]), j - k)
-    return rows
+        last.append(j - 1 if j > k else -1)
+    return rows, last

@@ -134,6 +134,11 @@ class Spinfix:
         # checkpoint's fitted reading (if it has one); False, the detector alone, with the
         # threshold and context the checkpoint fitted for it.
         self.lm_reading = LMReading.from_dict(cfg.lm_reading) if lm_reading else None
+        if self.lm_reading is not None and self.lm_reading.uses_tagger and detector.lm_tagger is None:
+            raise ModelError(
+                f"the {detector.name} checkpoint's LM reading weighs the LM tagger, but its "
+                "lm_tagger.safetensors is missing: copy the whole models folder, or pass lm_reading=False"
+            )
         fitted = (cfg.without_reading or {}) if cfg.lm_reading and not lm_reading else {}
         self._reader: SurprisalReader | None = None
         self._lm = None  # (model, tokenizer), loaded on first use; the baseline restorer shares it
@@ -398,10 +403,17 @@ class Spinfix:
         assert self.lm_reading is not None
         if self._reader is None:
             self._reader = SurprisalReader(*self.base_lm())
-        lm = self._reader.read([segs[i].text for i in todo], [scores[i].tokens for i in todo])
-        for i, rows in zip(todo, lm):
+        texts, tokens = [segs[i].text for i in todo], [scores[i].tokens for i in todo]
+        tagger = self.detector.lm_tagger if self.lm_reading.uses_tagger else None
+        if tagger is None:
+            lm, tagged = self._reader.read(texts, tokens), [None] * len(todo)
+        else:  # the same LM pass, keeping one layer's states for the tagger
+            got = self._reader.read_states(texts, tokens, tagger.config.layer)
+            lm = [rows for rows, _ in got]
+            tagged = tagger.logits([states for _, states in got], lm)
+        for i, rows, tag in zip(todo, lm, tagged):
             sc = scores[i]
-            scores[i] = WordScores(sc.tokens, self.lm_reading.word_probs(word_features(sc.tokens, sc.probs, rows)))
+            scores[i] = WordScores(sc.tokens, self.lm_reading.word_probs(word_features(sc.tokens, sc.probs, rows, tag)))
             read[i] = True
         return read
 
@@ -443,12 +455,15 @@ class Spinfix:
         words = len(sc.tokens) - (int(quoted.sum()) if quoted is not None else 0)
         calibration = self.lm_reading.calibration if read and self.lm_reading is not None else None
         own = self.detector.sentence_probability(sc, quoted, calibration)
-        spans = self._spans(seg, sc, quoted) if words else []
         over = self.detector.config.span_threshold
+        if read and self.lm_reading is not None and self.lm_reading.span_threshold is not None:
+            over = self.lm_reading.span_threshold  # the read words' probabilities are the reading's
+        spans = self._spans(seg, sc, quoted, over) if words else []
         return _Scored(seg, words, own, spans, fallback=bool(spans) and spans[0].probability < over)
 
-    def _spans(self, seg: Segment, sc: WordScores, quoted: np.ndarray | None = None) -> list[Span]:
-        """Runs of adjacent words over the span threshold, as spans in the input's offsets.
+    def _spans(self, seg: Segment, sc: WordScores, quoted: np.ndarray | None = None, over: float | None = None) -> list[Span]:
+        """Runs of adjacent words over the span threshold (`over`, by default the detector's), as
+        spans in the input's offsets.
 
         With none over it, the most suspicious word alone, so that a sentence flagged on its
         own words shows why (`_document_reports` decides when that word is used). Words inside
@@ -456,7 +471,8 @@ class Spinfix:
         there would be a false accusation and an invitation to edit a quote.
         """
         probs = sc.probs if quoted is None else np.where(quoted, -1.0, sc.probs)
-        hot = np.flatnonzero(probs >= self.detector.config.span_threshold).tolist()
+        over = self.detector.config.span_threshold if over is None else over
+        hot = np.flatnonzero(probs >= over).tolist()
         if not hot:
             best = int(probs.argmax()) if len(probs) else -1
             return [self._make_span(seg, sc, [best])] if best >= 0 and probs[best] >= 0.0 else []

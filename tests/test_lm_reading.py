@@ -135,3 +135,19 @@ def test_switched_off_the_reading_gives_way_to_the_detector_alones_threshold_and
     # A checkpoint without a reading ignores it: its threshold is the detector alone's already.
     plain = type(sf.detector)(sf.detector.model, sf.detector.tokenizer, dataclasses.replace(cfg, lm_reading=None))
     assert spinfix.Spinfix(plain, lm_reading=False).threshold == 0.7
+
+
+def test_a_readings_own_span_threshold_marks_its_read_sentences(sf, tiny_lm, sample_text) -> None:
+    calib = sf.detector.config.calibration
+    identity = LMReading((1.0,) + (0.0,) * (len(FEATURES) - 1), 0.0, calib, (0.0, 1.0))
+    assert LMReading.from_dict(dataclasses.replace(identity, span_threshold=0.3).to_dict()).span_threshold == 0.3
+
+    def marks(reading: LMReading) -> list[list[tuple[int, int]]]:
+        read = _with_reading(sf, tiny_lm, reading)
+        read.threshold = 0.0  # every sentence flagged: the marks are the span threshold's
+        return [[(sp.start, sp.end) for sp in s.spans] for s in read.detect(sample_text).sentences]
+
+    everything = marks(dataclasses.replace(identity, span_threshold=0.0))
+    # At 0 every word outside quotations of a read sentence is marked, more than at the detector's.
+    words_marked = sum(len(_words(sample_text[a:b])) for s in everything for a, b in s)
+    assert words_marked > sum(len(_words(sample_text[a:b])) for s in marks(identity) for a, b in s)
