@@ -28,7 +28,7 @@ from sklearn.metrics import roc_auc_score
 import spinfix
 from spinfix.detector import CONFIG_NAME, WordScores, features
 from spinfix.document import Segment, quotations
-from spinfix.lm_reading import FEATURES, LMReading, SurprisalReader, word_features
+from spinfix.lm_reading import FEATURES, LMReading, SurprisalReader, read_with_tagger, word_features
 from spinfix.pipeline import quoted_words
 from spinfix.tokens import tokenize
 from spinfix.train.data import read_jsonl
@@ -44,8 +44,6 @@ def main() -> None:
     # the dev diagnostic; leaving them unread nearly halves a spun article's reading (HISTORY.md).
     ap.add_argument("--band", type=float, nargs=2, default=(0.1, 0.97), metavar=("LO", "HI"))
     ap.add_argument("--write", action="store_true", help="save lm_reading in the detector's spinfix.json")
-    ap.add_argument("--span-threshold", action="store_true",
-                    help="fit a span threshold for read sentences (always with an LM tagger)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models, context=False, lm_reading=False)
@@ -66,12 +64,7 @@ def main() -> None:
     reader = SurprisalReader(*sf.base_lm())
     chosen_texts, chosen_tokens = [texts[i] for i, _ in chosen], [scores[i].tokens for i, _ in chosen]
     tagger = det.lm_tagger  # the checkpoint's LM tagger, if it has one: weighed here like the rest
-    if tagger is None:
-        lm, tagged = reader.read(chosen_texts, chosen_tokens), [None] * len(chosen)
-    else:
-        got = reader.read_states(chosen_texts, chosen_tokens, tagger.config.layer)
-        lm = [rows for rows, _ in got]
-        tagged = tagger.logits([states for _, states in got], lm)
+    lm, tagged = read_with_tagger(reader, chosen_texts, chosen_tokens, tagger)
     logger.info("read in %.0f s%s", time.time() - t0, " (with the LM tagger)" if tagger is not None else "")
 
     X, y, owner = [], [], []
@@ -106,7 +99,7 @@ def main() -> None:
     sent = LogisticRegression(max_iter=5000).fit(np.array(S), np.array(ys))
     reading = LMReading(reading.weights, reading.bias, (*map(float, sent.coef_[0]), float(sent.intercept_[0])), reading.band)
     span_sweep: dict[float, float] = {}
-    if tagger is not None or args.span_threshold:
+    if tagger is not None:
         # The read words' probabilities are the reading's, not the detector's: their own span
         # threshold, by the detector's rule (best exact span F1, marks before growing over phrases).
         span_sweep = _span_sweep(chosen, lm, tagged, scores, records, reading)

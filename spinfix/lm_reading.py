@@ -182,6 +182,16 @@ class SurprisalReader:
         return out
 
 
+def read_with_tagger(reader: SurprisalReader, sentences, tokens, tagger) -> tuple[list[np.ndarray], list]:
+    """The reader's rows per sentence and, with an LM tagger (spinfix/lm_tagger.py), its logits
+    from the same pass (None per sentence without one)."""
+    if tagger is None:
+        return reader.read(sentences, tokens), [None] * len(sentences)
+    got = reader.read_states(sentences, tokens, tagger.config.layer)
+    rows = [r for r, _ in got]
+    return rows, tagger.logits([states for _, states in got], rows)
+
+
 def _per_word(
     offsets: Sequence[tuple[int, int]], surprisal: np.ndarray, tokens: Sequence[Token]
 ) -> tuple[np.ndarray, list[int]]:

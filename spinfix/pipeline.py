@@ -15,7 +15,7 @@ from spinfix.context import DocumentContext
 from spinfix.detector import Detector, WordScores
 from spinfix.document import Document, Segment, in_quotation, quotations
 from spinfix.errors import ModelError
-from spinfix.lm_reading import MAX_WORDS, LMReading, SurprisalReader, word_features
+from spinfix.lm_reading import MAX_WORDS, LMReading, SurprisalReader, read_with_tagger, word_features
 from spinfix.phrase_spans import grow_to_phrases
 from spinfix.report import Edit, Report, SentenceReport, Span
 from spinfix.restoration import Restorer, SpanTask
@@ -405,12 +405,7 @@ class Spinfix:
             self._reader = SurprisalReader(*self.base_lm())
         texts, tokens = [segs[i].text for i in todo], [scores[i].tokens for i in todo]
         tagger = self.detector.lm_tagger if self.lm_reading.uses_tagger else None
-        if tagger is None:
-            lm, tagged = self._reader.read(texts, tokens), [None] * len(todo)
-        else:  # the same LM pass, keeping one layer's states for the tagger
-            got = self._reader.read_states(texts, tokens, tagger.config.layer)
-            lm = [rows for rows, _ in got]
-            tagged = tagger.logits([states for _, states in got], lm)
+        lm, tagged = read_with_tagger(self._reader, texts, tokens, tagger)
         for i, rows, tag in zip(todo, lm, tagged):
             sc = scores[i]
             scores[i] = WordScores(sc.tokens, self.lm_reading.word_probs(word_features(sc.tokens, sc.probs, rows, tag)))
