@@ -50,7 +50,8 @@ data: setup-train
 # Three stages (models/detector/README.md): news only from the pretrained encoder; news plus
 # science-register and technical sentences from stage 1; a science-weighted mix from stage 2;
 # then the sentence regression and thresholds, the document context, and how far marks grow over
-# a spinner's phrases, fitted on dev; then the LM's second reading (fit-lm-reading).
+# a spinner's phrases, fitted on dev; then the LM tagger and the LM's reading with it
+# (train-lm-tagger: detector 0.6.0).
 train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-news --out runs/detector-stage1 --epochs 1.5
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-tech --init runs/detector-stage1 \
@@ -60,21 +61,21 @@ train: setup-train
 	$(BIN)/python scripts/train_detector.py --data data/generated/detector-sci --out models/detector --recalibrate
 	$(BIN)/python scripts/fit_context.py --models models --write
 	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
-	$(BIN)/python scripts/fit_lm_reading.py --models models --write
-	$(BIN)/python scripts/fit_context.py --models models --write
+	$(MAKE) train-lm-tagger
 
-# The LM's second reading of uncertain sentences (spinfix/lm_reading.py, in the release since
-# detector 0.5.1), fitted on dev (~3 min) into the detector's spinfix.json, then the threshold and
-# the neighbours' weight re-picked with it (~7 min); the first fit keeps the detector alone's
-# threshold and context as `without_reading` (--no-lm-reading).
+# The LM's second reading (spinfix/lm_reading.py, in the release since detector 0.5.1), fitted on
+# dev (~4 min) into the detector's spinfix.json, then the threshold and the neighbours' weight
+# re-picked with it (~25 min); the first fit keeps the detector alone's threshold and context as
+# `without_reading` (--no-lm-reading). With a tagger in models/detector it reads every sentence
+# the detector gives 0.1 or more (0.6.0); without one, those up to 0.97 (0.5.1).
 fit-lm-reading: setup-train
 	$(BIN)/python scripts/fit_lm_reading.py --models models --write
 	$(BIN)/python scripts/fit_context.py --models models --write
 
-# The LM tagger (spinfix/lm_tagger.py; an experiment, not in the release): a head on SmolLM2's
+# The LM tagger (spinfix/lm_tagger.py; in the release since detector 0.6.0): a head on SmolLM2's
 # hidden states, trained on 28,000 train sentences (~40 min reading them, ~7 min training), then
 # weighed by the LM reading over every sentence the detector gives at least 0.1 (~4 min) and the
-# threshold re-picked (~25 min). Writes into models/: run it on a copy to try it.
+# threshold re-picked (~25 min). Writes into models/.
 train-lm-tagger: setup-train
 	$(BIN)/python scripts/train_lm_tagger.py --data data/generated/detector \
 	  --technical-from data/generated/detector-tech --out models/detector

@@ -40,14 +40,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", type=Path, default=Path("models"))
     ap.add_argument("--dev", type=Path, default=Path("data/generated/detector-tech/dev.jsonl"))
-    # 0.97, not 0.99: a spun article's sentences crowd at 0.97-0.99, where no verdict flipped in
-    # the dev diagnostic; leaving them unread nearly halves a spun article's reading (HISTORY.md).
-    ap.add_argument("--band", type=float, nargs=2, default=(0.1, 0.97), metavar=("LO", "HI"))
+    # Without a tagger 0.97, not 0.99: a spun article's sentences crowd at 0.97-0.99, where no
+    # verdict flipped in the dev diagnostic; leaving them unread nearly halves a spun article's
+    # reading. With the tagger every sentence over 0.1 is read: it marks the sure ones' words
+    # better (detector 0.6.0; HISTORY.md).
+    ap.add_argument("--band", type=float, nargs=2, default=None, metavar=("LO", "HI"),
+                    help="detector probabilities of the sentences read (default 0.1 1.0 with a "
+                         "tagger in the checkpoint, 0.1 0.97 without)")
     ap.add_argument("--write", action="store_true", help="save lm_reading in the detector's spinfix.json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models, context=False, lm_reading=False)
     det = sf.detector
+    if args.band is None:
+        args.band = (0.1, 1.0) if det.lm_tagger is not None else (0.1, 0.97)
     records = list(read_jsonl(args.dev))
     texts = [r["text"] for r in records]
     scores = det.score(texts)

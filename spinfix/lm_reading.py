@@ -169,9 +169,12 @@ class SurprisalReader:
         out: list = [None] * len(sentences)
         for idx, ids, mask in self.batches(encs):
             res = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=layer is not None)
-            logits = res.logits[:, :-1].float()
+            logits = res.logits.float()
             # log P(next token) = its logit - logsumexp: no second (batch, length, vocab) array.
-            lp = (logits.gather(-1, ids[:, 1:, None])[..., 0] - torch.logsumexp(logits, -1)).cpu().numpy()
+            # The logsumexp runs on the whole contiguous array and is sliced after: over the
+            # [:, :-1] view it was 4-5x slower on the CPU (a tenth of the reading), same values.
+            lse = torch.logsumexp(logits, -1)[:, :-1]
+            lp = (logits[:, :-1].gather(-1, ids[:, 1:, None])[..., 0] - lse).cpu().numpy()
             hidden = res.hidden_states[layer].float().cpu() if layer is not None else None
             for r, i in enumerate(idx):
                 rows, last = _per_word(encs[i]["offset_mapping"], -lp[r], tokens[i])
