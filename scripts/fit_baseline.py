@@ -32,7 +32,7 @@ import logging
 from pathlib import Path
 
 import spinfix
-from spinfix.baseline import RIGHT_CONTEXT_WORDS
+from spinfix.baseline import RIGHT_CONTEXT_WORDS, keep_detector
 from spinfix.candidates import DEFAULT_MAX_CANDIDATES
 from spinfix.restoration import SpanTask
 from spinfix.eval import placed
@@ -48,14 +48,19 @@ from spinfix.train.settings import rewriter_settings, write_figures
 def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
     """Detector spans on each record, the baseline's decisions on them, labelled."""
     reports = sf.detect_many([r["text"] for r in records])
-    tasks, edits = [], []
+    tasks, edits, probs = [], [], []
     for rec, rep in zip(records, reports):
         spans = tuple((sp.start, sp.end) for sp in rep.spans)
         if spans:
             tasks.append(SpanTask(rec["text"], spans))
             edits.append(rec["edits"] if rec["spun"] else [])
+            probs.append([sp.probability for sp in rep.spans])
     logging.info("%d of %d sentences flagged; restoring their spans", len(tasks), len(records))
-    return record_decisions(sf, tasks, edits, "synthetic")
+    units = record_decisions(sf, tasks, edits, "synthetic")
+    for u in units:  # the detector's probability of the span the unit is in (an experiment's evidence)
+        task = tasks[u["sentence_id"]]
+        u["span_probability"] = next(p for (a, b), p in zip(task.spans, probs[u["sentence_id"]]) if a <= u["start"] and u["end"] <= b)
+    return units
 
 
 def collect_tortured(sf: spinfix.Spinfix, n: int) -> list[dict]:
@@ -127,6 +132,9 @@ def main() -> None:
     ap.add_argument("--readings", action="store_true",
                     help="also weigh the detector's reading of each short-listed candidate in place (the 'detector' "
                          "evidence; not released: models/rewriter/HISTORY.md)")
+    ap.add_argument("--keep-detector", action="store_true",
+                    help="with --reuse: weigh the detector's span probability against leaving a unit alone (the "
+                         "'keep_detector' evidence, from each decision's recorded span_probability)")
     ap.add_argument("--write", action="store_true", help="store the weights in models/rewriter/spinfix.json")
     ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
     args = ap.parse_args()
@@ -137,6 +145,11 @@ def main() -> None:
         records = fit_sample(list(read_jsonl(args.data / "dev.jsonl")), args.sentences)  # none of tune_restore.py's
     if args.reuse:
         units = read_traces(args.trace)
+        if args.keep_detector:
+            if any("span_probability" not in u for u in units):
+                raise SystemExit(f"{args.trace} has no span probabilities (recorded before spinfix 0.1.13): record it again")
+            for u in units:  # the spun text is candidate 0
+                u["features"][0]["keep_detector"] = keep_detector(u["span_probability"])
     else:
         if len(args.trace) != 1:
             raise SystemExit("record one trace at a time (several --trace paths go with --reuse)")

@@ -23,6 +23,7 @@ of its units'.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -61,15 +62,22 @@ BATCH_SENTENCES = 32
 # confidence 0, as the rewriter does: every unit costs an LM batch, and thousands of them would
 # keep a user waiting for many minutes.
 MAX_SENTENCE_WORDS = 200
+# The joint pass (BaselineRestorer.joint) scores at most this many combinations of a span's
+# units: each unit's top m by its own score, m lowered for long spans (m ** units <= this).
+JOINT_MAX_COMBINATIONS = 27
 
 
-def candidate_features(gen: CandidateGenerator, spun: str, candidate: str) -> dict[str, float]:
+def candidate_features(
+    gen: CandidateGenerator, spun: str, candidate: str, span_probability: float | None = None
+) -> dict[str, float]:
     """The evidence for one candidate of a unit, as named features (the LM score aside).
 
     Leaving the unit as it is gets `keep`, and the spun word's own frequency: a rare word in
     news prose is more likely a spinner's choice. With the generator's swap rates, `swap_rate`
     is the log-probability that a spinner swaps the candidate at all (for the spun text kept, that
     it leaves it alone): "with" is almost never swapped, "according to" in most spun sentences.
+    With the detector's probability of the span the unit is in, `keep_detector` is its logit: a
+    mark the detector is sure of is less likely a word to leave alone.
     """
     rates = gen.swap_rates
     if candidate == spun:
@@ -77,6 +85,8 @@ def candidate_features(gen: CandidateGenerator, spun: str, candidate: str) -> di
         ev = {"keep": 1.0, "keep_zipf": sum(zipf(w) for w in words) / len(words)}
         if rates is not None:
             ev["swap_rate"] = rates.log_kept(spun)
+        if span_probability is not None:
+            ev["keep_detector"] = keep_detector(span_probability)
         return ev
     ev = dict(gen.evidence(spun, candidate))
     rank = ev.pop("rank", gen.max_candidates)
@@ -85,6 +95,12 @@ def candidate_features(gen: CandidateGenerator, spun: str, candidate: str) -> di
     if rates is not None:
         ev["swap_rate"] = rates.log_rate(candidate)
     return ev
+
+
+def keep_detector(span_probability: float) -> float:
+    """The `keep_detector` evidence: the logit of the detector's span probability, clipped."""
+    p = min(max(span_probability, 0.01), 0.99)
+    return math.log(p / (1 - p))
 
 
 def evidence_score(features: dict[str, float], weights: dict[str, float]) -> float:
@@ -134,6 +150,8 @@ class BaselineRestorer:
         revisit_margin: float | None = None,
         discriminator: Callable[[list[str], list[tuple[int, int]]], list[float]] | None = None,
         shortlist_weights: dict[str, float] | None = None,
+        joint: int | None = None,
+        joint_margin: float | None = None,
     ) -> None:
         self.scorer = scorer
         self.candidates = candidates
@@ -152,6 +170,11 @@ class BaselineRestorer:
         # ...scoring again only the candidates first scored within this much of the best (the
         # rest keep their first scores: a change of right context seldom moves a score that far).
         self.revisit_margin = revisit_margin
+        # With the revisit: decide every span of several units once more as a whole, among the
+        # combinations of each unit's `joint` best candidates ("pooling stratum": "pooling layer"
+        # as a phrase, where unit by unit "stratum" was judged after a changed "pooling"). None: off.
+        self.joint = joint
+        self.joint_margin = joint_margin  # ...of those, only the ones within this much of the unit's best; None: all
         # (texts, spans) -> how spun the detector finds each span in its text (Detector.readings):
         # weighed as the "detector" evidence of a short-listed candidate, when the weights have it.
         self.discriminator = discriminator
@@ -172,11 +195,13 @@ class BaselineRestorer:
         p = min(max(p, 1e-6), 1 - 1e-6)
         return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
 
-    def _candidates(self, unit: Unit) -> tuple[list[str], list[dict[str, float]], list[float]]:
+    def _candidates(
+        self, unit: Unit, span_probability: float | None = None
+    ) -> tuple[list[str], list[dict[str, float]], list[float]]:
         """The candidates (the spun text first), their features, and the evidence part of their
         scores (everything but the LM)."""
         cands = [c for c in unit.candidates if c == unit.text or safe(unit.text, c)]
-        feats = [candidate_features(self.candidates, unit.text, c) for c in cands]
+        feats = [candidate_features(self.candidates, unit.text, c, span_probability) for c in cands]
         return cands, feats, [evidence_score(f, self.weights) for f in feats]
 
     def _restore_batch(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
@@ -194,7 +219,7 @@ class BaselineRestorer:
                 piece = _join(st.sentence, st.units, st.chosen, st.read, head)
                 st.read = head
                 rest = _join(st.sentence, st.units[k + 1 :], st.chosen[k + 1 :], u.end, len(st.sentence))
-                cands, feats, prior = self._candidates(u)
+                cands, feats, prior = self._candidates(u, st.unit_probability[k])
                 plans.append((piece, st.sentence[head : u.start], _first_words(rest, self.right_context), cands, feats, prior))
             rows.extend([p[0] for p in plans])
             marks = [rows.mark(r) for r in range(len(plans))] if self.revisit else [None] * len(plans)
@@ -248,10 +273,16 @@ class BaselineRestorer:
         """For sentences just finished (row r, its state): score again, with the right context
         as now restored, the short list of every unit whose right context changed after it was
         decided; all such units in one pass, each from its row's cache as it stood before the
-        unit (the choices before it are the first pass's)."""
+        unit (the choices before it are the first pass's). With `joint`, the spans of several
+        units are decided again as a whole instead (`_joint_jobs`), in the same pass: a second
+        pass over the cache cost more than its tokens."""
+        joint = self._joint_jobs(done) if self.joint else []
+        covered = {(id(st), k) for st, ks, _, _ in joint for k in ks}
         jobs = []
         for r, st in done:
             for k, (gap, rest, cands, prior, mark, first) in st.options.items():
+                if (id(st), k) in covered:
+                    continue
                 u = st.units[k]
                 now = _first_words(_join(st.sentence, st.units[k + 1 :], st.chosen[k + 1 :], u.end, len(st.sentence)), self.right_context)
                 if now == rest:
@@ -260,9 +291,11 @@ class BaselineRestorer:
                 again = [j for j, x in enumerate(first) if self.revisit_margin is None or x >= top - self.revisit_margin]
                 if len(again) > 1:
                     jobs.append((st, k, (r, mark, [gap + cands[j] + now for j in again]), again, now))
-        if not jobs:
+        if not jobs and not joint:
             return
-        scored = rows.score_from([j[2] for j in jobs])
+        scored = rows.score_from([j[2] for j in jobs] + [j[3] for j in joint])
+        self._apply_joint(joint, scored[len(jobs) :])
+        scored = scored[: len(jobs)]
         # The detector reads the restored words on both sides now.
         readings = self._readings([(st, k, [st.options[k][2][j] for j in again]) for st, k, _, again, _ in jobs])
         w_lm, w_det = self.weights.get("lm", 1.0), self.weights.get("detector", 0.0)
@@ -274,6 +307,63 @@ class BaselineRestorer:
                 scores[j] = w_lm * x + prior[j] + w_det * d
             self._choose(st, k, cands, scores)
             st.options[k] = (gap, now, cands, prior, mark, scores)
+
+    def _joint_jobs(self, done: Sequence[tuple[int, _Sentence]]) -> list:
+        """For sentences just finished: every span with several decided units, to be decided
+        again as a whole. The combinations of each unit's best candidates (by its first scores,
+        within `joint_margin` of its best: `_joint_top`) are each scored as the whole stretch
+        from the span's first unit to its last plus the restored right context, from the row's
+        cache before the first unit. Per span: (sentence, its units, the combinations, the ask
+        for `Rows.score_from`)."""
+        jobs = []
+        for r, st in done:
+            first = 0
+            for us in st.per_span:
+                ks = [k for k in range(first, first + len(us)) if k in st.options]
+                first += len(us)
+                m = min(self.joint, int(round(JOINT_MAX_COMBINATIONS ** (1 / max(len(ks), 1)), 6)))
+                if len(ks) < 2 or m < 2:
+                    continue
+                tops = [self._joint_top(st.options[k][5], m) for k in ks]
+                combos = list(itertools.product(*tops))
+                if len(combos) < 2:
+                    continue
+                gap, mark = st.options[ks[0]][0], st.options[ks[0]][4]
+                a, b = st.units[ks[0]].start, st.units[ks[-1]].end
+                right = _first_words(_join(st.sentence, st.units, st.chosen, b, len(st.sentence)), self.right_context)
+                texts = []
+                for combo in combos:
+                    chosen = list(st.chosen)
+                    for k, j in zip(ks, combo):
+                        chosen[k] = st.options[k][2][j]
+                    texts.append(gap + _join(st.sentence, st.units, chosen, a, b) + right)
+                jobs.append((st, ks, combos, (r, mark, texts)))
+        return jobs
+
+    def _apply_joint(self, jobs: Sequence, scored: Sequence[Sequence[float]]) -> None:
+        """Each span of `_joint_jobs` takes its best combination: the LM's score times its weight
+        plus every unit's evidence. A unit's confidence is the calibrated share of the
+        combinations' softmax that agrees with its choice."""
+        w_lm = self.weights.get("lm", 1.0)
+        for (st, ks, combos, _), lm in zip(jobs, scored):
+            totals = [w_lm * x + sum(st.options[k][3][j] for k, j in zip(ks, c)) for x, c in zip(lm, combos)]
+            z = max(totals)
+            ps = [math.exp(t - z) for t in totals]
+            best = combos[totals.index(z)]
+            for n, (k, j) in enumerate(zip(ks, best)):
+                p = sum(q for q, c in zip(ps, combos) if c[n] == j) / sum(ps)
+                st.chosen[k] = st.options[k][2][j]
+                st.conf[k] = self._calibrated(p)
+                if k in st.traced:
+                    st.traced[k].update(chosen=j, p=p)
+
+    def _joint_top(self, scores: Sequence[float], m: int) -> list[int]:
+        """A unit's candidates in the joint pass: its m best, and of those only the ones within
+        `joint_margin` of the best (a unit far ahead on its own is not decided again)."""
+        order = sorted(range(len(scores)), key=lambda j: -scores[j])[:m]
+        if self.joint_margin is None:
+            return order
+        return [j for j in order if scores[j] >= scores[order[0]] - self.joint_margin]
 
     def _readings(self, asks: Sequence[tuple[_Sentence, int, Sequence[str]]]) -> list[list[float]] | None:
         """The detector's reading of each candidate of unit k put in its sentence, with the
@@ -365,6 +455,8 @@ class _Sentence:
         self.spans = task.spans
         self.per_span = per_span
         self.units = [u for us in per_span for u in us]
+        probs = task.probabilities or (None,) * len(per_span)
+        self.unit_probability = [p for p, us in zip(probs, per_span) for _ in us]  # its span's, by the detector
         self.chosen = [u.text for u in self.units]
         self.conf = [1.0 for _ in self.units]
         self.todo = [k for k, u in enumerate(self.units) if len(u.candidates) >= 2]

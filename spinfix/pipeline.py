@@ -86,6 +86,10 @@ class RestoreConfig:
     baseline_revisit_margin: float | None = None
     # The short list's own evidence weights, fitted without the detector's reading; None: baseline_weights.
     baseline_shortlist_weights: dict[str, float] | None = None
+    # With the revisit: decide spans of several units again as a whole, among the combinations
+    # of each unit's best `baseline_joint` candidates (BaselineRestorer.joint); None: off.
+    baseline_joint: int | None = None
+    baseline_joint_margin: float | None = None  # ...within this much of each unit's best; None: no margin
 
     @classmethod
     def load(cls, rewriter_dir: Path | None) -> "RestoreConfig":
@@ -106,6 +110,8 @@ class RestoreConfig:
             baseline_revisit=d.get("baseline_revisit", False),
             baseline_revisit_margin=d.get("baseline_revisit_margin"),
             baseline_shortlist_weights=d.get("baseline_shortlist_weights"),
+            baseline_joint=d.get("baseline_joint"),
+            baseline_joint_margin=d.get("baseline_joint_margin"),
         )
 
 
@@ -298,7 +304,10 @@ class Spinfix:
         min_conf = self.restore_config.min_confidence.get(restorer.name, 0.0)
         for c in range(0, len(flagged), _RESTORE_CHUNK):
             chunk = flagged[c : c + _RESTORE_CHUNK]
-            tasks = [SpanTask(s.text, tuple((sp.start - s.start, sp.end - s.start) for sp in s.spans)) for _, s in chunk]
+            tasks = [
+                SpanTask(s.text, tuple((sp.start - s.start, sp.end - s.start) for sp in s.spans), tuple(sp.probability for sp in s.spans))
+                for _, s in chunk
+            ]
             for (_, s), sugg in zip(chunk, restorer.restore(tasks)):
                 for span, g in zip(s.spans, sugg):
                     span.suggestion, span.confidence = g.text, g.confidence
@@ -353,7 +362,8 @@ class Spinfix:
             shortlist_margin=cfg.baseline_shortlist_margin,
             calibration=cfg.baseline_calibration, revisit=cfg.baseline_revisit,
             revisit_margin=cfg.baseline_revisit_margin,
-            shortlist_weights=cfg.baseline_shortlist_weights,
+            shortlist_weights=cfg.baseline_shortlist_weights, joint=cfg.baseline_joint,
+            joint_margin=cfg.baseline_joint_margin,
             # The detector reads each short-listed candidate in place when the weights weigh it.
             discriminator=self.detector.readings if "detector" in cfg.baseline_weights else None, **extra,
         )

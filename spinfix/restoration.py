@@ -28,6 +28,9 @@ class SpanTask:
 
     sentence: str
     spans: tuple[tuple[int, int], ...]
+    # The detector's probability of each span (Span.probability), when the spans are its marks:
+    # evidence for a restorer on whether to leave a span alone. None for spans from elsewhere.
+    probabilities: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from spinfix.baseline import BaselineRestorer, LMScorer, candidate_features  # noqa: E402
+from spinfix.baseline import BaselineRestorer, LMScorer, candidate_features, keep_detector  # noqa: E402
 from spinfix.candidates import CandidateGenerator, Unit  # noqa: E402
 from spinfix.restoration import SpanTask  # noqa: E402
 from spinfix.swap_rates import SwapRates  # noqa: E402
@@ -102,6 +102,30 @@ def test_candidate_features_tell_keeping_from_replacing() -> None:
     other = candidate_features(gen, "help", "aid")
     assert "keep" not in other and other["learned"] == 1.0 and other["extra_words"] == 0
     assert "swap_rate" not in keep and "swap_rate" not in other  # no table, no such evidence
+
+
+def test_the_detectors_certainty_is_evidence_only_for_leaving_a_unit_alone() -> None:
+    import math
+
+    gen = _FixedCandidates()
+    assert candidate_features(gen, "mentioned", "mentioned", 0.9)["keep_detector"] == pytest.approx(math.log(9))
+    assert "keep_detector" not in candidate_features(gen, "mentioned", "said", 0.9)
+    assert "keep_detector" not in candidate_features(gen, "mentioned", "mentioned")  # spans from elsewhere
+    assert keep_detector(1.0) == keep_detector(0.99)  # clipped
+    assert keep_detector(0.0) == pytest.approx(-keep_detector(1.0))
+
+
+def test_a_sure_detector_talks_the_restorer_out_of_leaving_a_unit(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    # A head start of 50 for leaving the word, less 20 per unit of the detector's logit (4.6 at 0.99).
+    weights = {"lm": 1.0, "keep": 50.0, "keep_detector": -20.0}
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), weights=weights)
+    unsure, sure, unknown = restorer.restore(
+        [SpanTask(sent, ((6, 15),), (0.01,)), SpanTask(sent, ((6, 15),), (0.99,)), SpanTask(sent, ((6, 15),))]
+    )
+    assert unsure[0].text == "mentioned" and unknown[0].text == "mentioned"
+    assert sure[0].text in ("said", "stated")
 
 
 def test_swap_rates_say_which_original_a_spinner_would_have_touched() -> None:
@@ -260,3 +284,37 @@ def test_a_unit_is_decided_again_once_the_words_after_it_are_restored(
     assert navy == max(want, key=want.get)
     navy_conf = 1.0 / sum(math.exp(v - want[navy]) for v in want.values())
     assert sugg.confidence == pytest.approx(navy_conf, rel=1e-4)  # "aid" is sure: the product is navy's
+
+
+def test_the_joint_pass_decides_a_span_as_the_lm_reads_the_whole_phrase(tiny_lm) -> None:
+    # "navy help": every combination of the units' best candidates is scored as one stretch with
+    # the restored right context (two words, and the full stop that ends the sentence), from the
+    # text before the span, and the best one is taken; each
+    # unit's confidence is the share of the combinations' softmax that agrees with it.
+    import itertools
+    import math
+
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    restorer = BaselineRestorer(
+        LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0},
+        shortlist=None, shortlist_margin=None, revisit=True, joint=2,
+    )
+    [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
+    combos = list(itertools.product(("navy", "military"), ("help", "aid")))
+    want = {c: _naive(model, tok, "Psaki mentioned the", f" {c[0]} {c[1]} would continue.") for c in combos}
+    best = max(want, key=want.get)
+    assert sugg.text == " ".join(best)
+    z = sum(math.exp(v - want[best]) for v in want.values())
+    share = [sum(math.exp(v - want[best]) for c, v in want.items() if c[n] == best[n]) / z for n in (0, 1)]
+    assert sugg.confidence == pytest.approx(share[0] * share[1], rel=1e-4)
+
+
+def test_the_joint_pass_leaves_spans_of_one_unit_as_decided(tiny_lm) -> None:
+    model, tok = tiny_lm
+    sent = "Psaki mentioned the navy help would continue."
+    tasks = [SpanTask(sent, ((6, 15), (20, 24), (25, 29)))]
+    kwargs = dict(weights={"lm": 1.0}, shortlist=None, shortlist_margin=None, revisit=True)
+    alone = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), **kwargs).restore(tasks)
+    joint = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), joint=3, **kwargs).restore(tasks)
+    assert joint == alone

@@ -125,3 +125,13 @@ def test_rewriter_missing_is_a_model_error(tiny_models) -> None:
     assert sf.restore_config.default_method == "baseline"
     with pytest.raises(spinfix.ModelError, match="no rewriter"):
         sf.restorer("rewriter")
+
+
+def test_the_restorer_is_told_how_sure_the_detector_is_of_each_span(flag_all, sample_text: str) -> None:
+    sf, fake = flag_all
+    report = sf.restore(sample_text, method="upper")
+    tasks = [t for call in fake.calls for t in call]
+    flagged = [s for s in report.sentences if s.spans]
+    assert len(tasks) == len(flagged)
+    for task, sent in zip(tasks, flagged):
+        assert task.probabilities == tuple(sp.probability for sp in sent.spans)
