@@ -139,6 +139,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("data/eval/baseline_fit.json"))
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.keep_detector and not args.reuse:
+        raise SystemExit("--keep-detector refits a recorded trace: add --reuse (a new trace records the span probabilities anyway)")
     sf = records = None
     if not args.reuse or args.readings:  # a refit from the trace alone needs neither models nor data
         sf = spinfix.load(args.models)
@@ -147,7 +149,7 @@ def main() -> None:
         units = read_traces(args.trace)
         if args.keep_detector:
             if any("span_probability" not in u for u in units):
-                raise SystemExit(f"{args.trace} has no span probabilities (recorded before spinfix 0.1.13): record it again")
+                raise SystemExit(f"{', '.join(map(str, args.trace))} has no span probabilities (traces before 2026-12-04 lack them): record it again")
             for u in units:  # the spun text is candidate 0
                 u["features"][0]["keep_detector"] = keep_detector(u["span_probability"])
     else:
