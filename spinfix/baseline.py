@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from spinfix.candidates import CandidateGenerator, Unit
 from spinfix.lexicon import zipf
 from spinfix.lmscore import LMScorer, Mark, Rows
+from spinfix.proposals import LMProposer, proposal_features
 from spinfix.restoration import SpanTask, Suggestion, safe
 from spinfix.tokens import tokenize
 
@@ -152,6 +153,7 @@ class BaselineRestorer:
         shortlist_weights: dict[str, float] | None = None,
         joint: int | None = None,
         joint_margin: float | None = None,
+        proposer: LMProposer | None = None,
     ) -> None:
         self.scorer = scorer
         self.candidates = candidates
@@ -175,6 +177,9 @@ class BaselineRestorer:
         # as a phrase, where unit by unit "stratum" was judged after a changed "pooling"). None: off.
         self.joint = joint
         self.joint_margin = joint_margin  # ...of those, only the ones within this much of the unit's best; None: all
+        # The LM's own next words near the spun word in meaning, offered as candidates too
+        # (spinfix.proposals); None: the candidate generator's alone.
+        self.proposer = proposer
         # (texts, spans) -> how spun the detector finds each span in its text (Detector.readings):
         # weighed as the "detector" evidence of a short-listed candidate, when the weights have it.
         self.discriminator = discriminator
@@ -205,7 +210,7 @@ class BaselineRestorer:
         return cands, feats, [evidence_score(f, self.weights) for f in feats]
 
     def _restore_batch(self, tasks: Sequence[SpanTask]) -> list[list[Suggestion]]:
-        states = [_Sentence.of(t, self.candidates) for t in tasks]
+        states = [_Sentence.of(t, self.candidates, self.proposer is not None) for t in tasks]
         active = [i for i, st in enumerate(states) if st.todo]
         rows = self.scorer.rows(len(active)) if active else None
         while active:
@@ -222,6 +227,9 @@ class BaselineRestorer:
                 cands, feats, prior = self._candidates(u, st.unit_probability[k])
                 plans.append((piece, st.sentence[head : u.start], _first_words(rest, self.right_context), cands, feats, prior))
             rows.extend([p[0] for p in plans])
+            if self.proposer is not None:
+                for r, (i, p) in enumerate(zip(active, plans)):
+                    self._add_proposals(rows, r, states[i].units[states[i].todo[0]].text, *p[1:])
             marks = [rows.mark(r) for r in range(len(plans))] if self.revisit else [None] * len(plans)
             suffixes, firsts = [], []  # firsts: what the shortlist saw, for the trace
             for r, (_, gap, rest, cands, feats, prior) in enumerate(plans):
@@ -257,6 +265,23 @@ class BaselineRestorer:
                 if active:
                     rows.keep(still)
         return [st.suggestions() for st in states]
+
+    def _add_proposals(
+        self, rows: Rows, r: int, spun: str, gap: str, rest: str, cands: list[str], feats: list[dict[str, float]], prior: list[float]
+    ) -> None:
+        """Append the LM's proposals for unit `spun` of row r (read up to it) to its candidates."""
+        if not self.proposer.applies(spun, gap):
+            return
+        rates = self.candidates.swap_rates
+        for word, cos in self.proposer.propose(rows.next_logp[r], spun, {c.lower() for c in cands}):
+            if not safe(spun, word):
+                continue
+            f = proposal_features(word, cos)
+            if rates is not None:
+                f["swap_rate"] = rates.log_rate(word)
+            cands.append(word)
+            feats.append(f)
+            prior.append(evidence_score(f, self.weights))
 
     def _choose(self, st: _Sentence, k: int, cands: Sequence[str], scores: Sequence[float]) -> int:
         """Unit k takes its best-scored candidate, with the calibrated softmax as confidence."""
@@ -450,7 +475,7 @@ class BaselineRestorer:
 class _Sentence:
     """One sentence being restored: its units, the choices so far, how far the LM has read."""
 
-    def __init__(self, task: SpanTask, per_span: list[list[Unit]]) -> None:
+    def __init__(self, task: SpanTask, per_span: list[list[Unit]], proposals: bool = False) -> None:
         self.sentence = task.sentence
         self.spans = task.spans
         self.per_span = per_span
@@ -459,7 +484,9 @@ class _Sentence:
         self.unit_probability = [p for p, us in zip(probs, per_span) for _ in us]  # its span's, by the detector
         self.chosen = [u.text for u in self.units]
         self.conf = [1.0 for _ in self.units]
-        self.todo = [k for k, u in enumerate(self.units) if len(u.candidates) >= 2]
+        # Units with a choice to make: candidates besides the spun text, or, with the LM's
+        # proposals, a word the LM may propose for.
+        self.todo = [k for k, u in enumerate(self.units) if len(u.candidates) >= 2 or (proposals and LMProposer.applies(u.text, " "))]
         self.read = 0  # characters of the sentence the LM has read (with the choices made)
         # unit -> (gap before it, right context, short list, evidence, where its row stood, the
         # scores) as it was last decided
@@ -467,8 +494,8 @@ class _Sentence:
         self.traced: dict[int, dict] = {}  # unit -> its entry in the restorer's trace, when tracing
 
     @classmethod
-    def of(cls, task: SpanTask, candidates: CandidateGenerator) -> _Sentence:
-        return cls(task, candidates.span_units(task.sentence, task.spans))
+    def of(cls, task: SpanTask, candidates: CandidateGenerator, proposals: bool = False) -> _Sentence:
+        return cls(task, candidates.span_units(task.sentence, task.spans), proposals)
 
     def suggestions(self) -> list[Suggestion]:
         out, i = [], 0

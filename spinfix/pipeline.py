@@ -90,6 +90,9 @@ class RestoreConfig:
     # of each unit's best `baseline_joint` candidates (BaselineRestorer.joint); None: off.
     baseline_joint: int | None = None
     baseline_joint_margin: float | None = None  # ...within this much of each unit's best; None: no margin
+    # The LM's own next words offered as candidates (spinfix.proposals.ProposalSettings: top_k,
+    # min_cos, max_proposals); None: off.
+    baseline_proposals: dict[str, float] | None = None
 
     @classmethod
     def load(cls, rewriter_dir: Path | None) -> "RestoreConfig":
@@ -112,6 +115,7 @@ class RestoreConfig:
             baseline_shortlist_weights=d.get("baseline_shortlist_weights"),
             baseline_joint=d.get("baseline_joint"),
             baseline_joint_margin=d.get("baseline_joint_margin"),
+            baseline_proposals=d.get("baseline_proposals"),
         )
 
 
@@ -356,6 +360,10 @@ class Spinfix:
         cfg = self.restore_config
         model, tok = load_base(self.device or "cpu", int8=True) if cfg.baseline_int8 else self.base_lm()
         extra = {} if cfg.baseline_right_context is None else {"right_context": cfg.baseline_right_context}
+        if cfg.baseline_proposals is not None:
+            from spinfix.proposals import LMProposer, ProposalSettings
+
+            extra["proposer"] = LMProposer.load(tok, ProposalSettings(**cfg.baseline_proposals))
         return BaselineRestorer(
             LMScorer(model, tok), self.candidate_generator(),
             keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,
