@@ -363,7 +363,11 @@ class Spinfix:
         if cfg.baseline_proposals is not None:
             from spinfix.proposals import LMProposer, ProposalSettings
 
-            extra["proposer"] = LMProposer.load(tok, ProposalSettings(**cfg.baseline_proposals))
+            try:
+                settings = ProposalSettings(**cfg.baseline_proposals)
+            except TypeError as exc:
+                raise ModelError(f"baseline_proposals in the rewriter settings: {exc}") from exc
+            extra["proposer"] = LMProposer.load(tok, settings)
         return BaselineRestorer(
             LMScorer(model, tok), self.candidate_generator(),
             keep_bonus=cfg.keep_bonus, weights=cfg.baseline_weights, shortlist=cfg.baseline_shortlist,

@@ -125,8 +125,11 @@ class LMProposer:
             return []
         s = self.settings
         eligible = self.eligible.to(next_logp.device)
-        masked = next_logp.masked_fill(~eligible[: next_logp.shape[-1]], float("-inf"))
-        top = torch.topk(masked, min(s.top_k, int(eligible.sum()))).indices.tolist()
+        n = next_logp.shape[-1]
+        if len(eligible) != n:  # an LM head padded past the tokenizer's vocabulary, or shorter
+            eligible = torch.cat([eligible, eligible.new_zeros(max(n - len(eligible), 0))])[:n]
+        masked = next_logp.masked_fill(~eligible, float("-inf"))
+        top = [t for t in torch.topk(masked, min(s.top_k, int(eligible.sum()))).indices.tolist() if t < len(self.words)]
         words = [self.words[t] for t in top if self.words[t] not in exclude and self.words[t] not in STOPWORDS]
         out = []
         for w, c in zip(words, self.vectors.cosines(spun, words)):

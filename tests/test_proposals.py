@@ -114,3 +114,10 @@ def test_the_vectors_are_built_once_into_the_cache(monkeypatch, tmp_path) -> Non
     assert len(v.row) == 2000 and (tmp_path / "glove-2000-50d-int8.npz").exists()
     [near, far] = v.cosines("said", ["told", "water"])
     assert near > far
+
+
+def test_an_lm_head_wider_than_the_vocabulary_is_read_as_it_is(tiny_lm) -> None:
+    _, tok = tiny_lm
+    proposer = LMProposer(tok, _vectors(VECTORS), ProposalSettings(top_k=10, min_cos=0.9, max_proposals=5))
+    lp = torch.cat([_logp(tok, ["aid"]), torch.zeros(64)])  # padded head: the extra logits are never words
+    assert [w for w, _ in proposer.propose(lp, "help", set())] == ["aid"]
