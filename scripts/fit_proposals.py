@@ -23,11 +23,10 @@ from pathlib import Path
 import torch
 
 from spinfix.baseline import evidence_score
-from spinfix.train.baseline_fit import lm_shortlisted, read_traces
+from spinfix.train.baseline_fit import fit, lm_shortlisted, read_traces
 from spinfix.train.settings import rewriter_settings, write_figures
 
 FREE = ("lm_proposal", "proposal_cos", "proposal_zipf")
-L2 = 0.01
 
 
 def without_proposals(u: dict) -> dict:
@@ -53,19 +52,9 @@ def design(units: list[dict], fixed: dict[str, float]) -> list[tuple[torch.Tenso
 
 
 def fit_free(data: list[tuple[torch.Tensor, int]]) -> torch.Tensor:
-    """The free weights (column 0, the release's score, keeps weight 1)."""
-    data = [(x, y) for x, y in data if y >= 0]
-    w = torch.zeros(len(FREE), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([w], max_iter=200, line_search_fn="strong_wolfe")
-
-    def closure():
-        opt.zero_grad()
-        loss = sum(-torch.log_softmax(x[:, 0] + x[:, 1:] @ w, 0)[y] for x, y in data) / len(data) + L2 * (w**2).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return torch.cat([torch.ones(1, dtype=torch.float64), w.detach()])
+    """The free weights (column 0, the release's score, keeps weight 1), on the decisions whose
+    answer is among the candidates."""
+    return fit([(x, y) for x, y in data if y >= 0], len(FREE) + 1, fixed_first=True)
 
 
 def fitted(units: list[dict], fixed: dict[str, float], k: int | None, margin: float | None) -> dict[str, float]:

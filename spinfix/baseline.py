@@ -228,8 +228,8 @@ class BaselineRestorer:
                 plans.append((piece, st.sentence[head : u.start], _first_words(rest, self.right_context), cands, feats, prior))
             rows.extend([p[0] for p in plans])
             if self.proposer is not None:
-                for r, (i, p) in enumerate(zip(active, plans)):
-                    self._add_proposals(rows, r, states[i].units[states[i].todo[0]].text, *p[1:])
+                for r, (i, (_, gap, _, cands, feats, prior)) in enumerate(zip(active, plans)):
+                    self._add_proposals(rows, r, states[i].units[states[i].todo[0]].text, gap, cands, feats, prior)
             marks = [rows.mark(r) for r in range(len(plans))] if self.revisit else [None] * len(plans)
             suffixes, firsts = [], []  # firsts: what the shortlist saw, for the trace
             for r, (_, gap, rest, cands, feats, prior) in enumerate(plans):
@@ -267,7 +267,7 @@ class BaselineRestorer:
         return [st.suggestions() for st in states]
 
     def _add_proposals(
-        self, rows: Rows, r: int, spun: str, gap: str, rest: str, cands: list[str], feats: list[dict[str, float]], prior: list[float]
+        self, rows: Rows, r: int, spun: str, gap: str, cands: list[str], feats: list[dict[str, float]], prior: list[float]
     ) -> None:
         """Append the LM's proposals for unit `spun` of row r (read up to it) to its candidates."""
         if not self.proposer.applies(spun, gap):

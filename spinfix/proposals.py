@@ -105,7 +105,19 @@ class LMProposer:
         self.words = [t[1:] if t.startswith("Ġ") else "" for t in vocab]
         ok = [len(w) > 2 and w.isalpha() and w.islower() and w in vectors for w in self.words]
         self.eligible = torch.tensor(ok, dtype=torch.bool)
+        self._masks: dict[tuple[int, str], tuple[torch.Tensor, int]] = {}
         logger.debug("%d of %d tokens can be proposed", int(self.eligible.sum()), len(vocab))
+
+    def _mask(self, n: int, device: torch.device) -> tuple[torch.Tensor, int]:
+        """The tokens that cannot be proposed, for an LM head of n logits (one padded past the
+        tokenizer's vocabulary has more: never words), and how many can; made once per size."""
+        key = (n, str(device))
+        if key not in self._masks:
+            ok = torch.zeros(n, dtype=torch.bool)
+            m = min(n, len(self.eligible))
+            ok[:m] = self.eligible[:m]
+            self._masks[key] = ((~ok).to(device), int(ok.sum()))
+        return self._masks[key]
 
     @classmethod
     def load(cls, tokenizer, settings: ProposalSettings = ProposalSettings()) -> "LMProposer":
@@ -124,12 +136,8 @@ class LMProposer:
         if spun not in self.vectors:
             return []
         s = self.settings
-        eligible = self.eligible.to(next_logp.device)
-        n = next_logp.shape[-1]
-        if len(eligible) != n:  # an LM head padded past the tokenizer's vocabulary, or shorter
-            eligible = torch.cat([eligible, eligible.new_zeros(max(n - len(eligible), 0))])[:n]
-        masked = next_logp.masked_fill(~eligible, float("-inf"))
-        top = [t for t in torch.topk(masked, min(s.top_k, int(eligible.sum()))).indices.tolist() if t < len(self.words)]
+        ineligible, n_eligible = self._mask(next_logp.shape[-1], next_logp.device)
+        top = torch.topk(next_logp.masked_fill(ineligible, float("-inf")), min(s.top_k, n_eligible)).indices.tolist()
         words = [self.words[t] for t in top if self.words[t] not in exclude and self.words[t] not in STOPWORDS]
         out = []
         for w, c in zip(words, self.vectors.cosines(spun, words)):

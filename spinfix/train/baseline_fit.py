@@ -57,27 +57,32 @@ def design(units: list[dict], names: list[str]) -> list[tuple[torch.Tensor, int]
     return out
 
 
-def fit(data: list[tuple[torch.Tensor, int]], n_feat: int, anchor_first: bool = True) -> torch.Tensor:
+def fit(data: list[tuple[torch.Tensor, int]], n_feat: int, anchor_first: bool = True, fixed_first: bool = False) -> torch.Tensor:
     """Maximum-likelihood weights of a conditional logit (softmax over each decision's rows).
 
     `anchor_first`: column 0 is the LM score; start from it alone and leave it out of the L2.
-    Otherwise everything starts at 0 and everything is penalised.
+    Otherwise everything starts at 0 and everything is penalised. `fixed_first`: column 0 (a
+    score already weighed, such as the release's) keeps weight 1 and only the rest is fitted.
     """
     w = torch.zeros(n_feat, dtype=torch.float64)
-    if anchor_first:
+    if anchor_first or fixed_first:
         w[0] = 1.0
-    w.requires_grad_(True)
-    free = 1 if anchor_first else 0
-    opt = torch.optim.LBFGS([w], max_iter=200, line_search_fn="strong_wolfe")
+    free = 1 if anchor_first or fixed_first else 0
+    # The fitted part: all of w, or, with `fixed_first`, a leaf of its own next to column 0's 1.
+    learn = w[1:].clone() if fixed_first else w
+    learn.requires_grad_(True)
+    opt = torch.optim.LBFGS([learn], max_iter=200, line_search_fn="strong_wolfe")
+    whole = (lambda: torch.cat([w[:1], learn])) if fixed_first else (lambda: learn)  # noqa: E731
 
     def closure():
         opt.zero_grad()
-        loss = sum(-torch.log_softmax(x @ w, 0)[y] for x, y in data) / len(data) + L2 * (w[free:] ** 2).sum()
+        v = whole()
+        loss = sum(-torch.log_softmax(x @ v, 0)[y] for x, y in data) / len(data) + L2 * (v[free:] ** 2).sum()
         loss.backward()
         return loss
 
     opt.step(closure)
-    return w.detach()
+    return whole().detach()
 
 
 def accuracy(data: list[tuple[torch.Tensor, int]], w: torch.Tensor) -> dict:
