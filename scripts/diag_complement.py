@@ -4,12 +4,13 @@ different spans right? If so, a way of choosing between them per span could beat
 
     python scripts/diag_complement.py --out data/eval/diag_complement.json
 
-Both methods restore the same spans, handed over (no detector), with every suggestion applied:
-the 300 dev check phrases of the tortured file's spinner share in their template sentences (the
-fit part's learned swaps as candidates, as `tune_restore.py --tortured 300 --learned-from fit`),
-a phrase right when the sentence equals the correct one; and the gold spans (adjacent edits
-merged) of the spun sentences among the 300 dev tuning sentences, a span right when the
-suggestion equals the original. Reported: right by each, by both, by either (the ceiling of a
+Both methods restore the same spans, handed over (no detector): the 300 dev check phrases of the
+tortured file's spinner share in their template sentences (the fit part's learned swaps as
+candidates, as `tune_restore.py --tortured 300 --learned-from fit`), each method's edits applied
+at its released minimum confidence as `restore()` applies them, a phrase right when the sentence
+equals the correct one; and the gold spans (adjacent edits merged) of the spun sentences among
+the 300 dev tuning sentences, a span right when the method's suggestion, whatever its
+confidence, equals the original. Reported: right by each, by both, by either (the ceiling of a
 perfect choice between the two), and the spans only the rewriter got. About 5 minutes on this CPU.
 """
 from __future__ import annotations
