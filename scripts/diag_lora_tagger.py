@@ -35,22 +35,17 @@ from torch import nn
 
 from spinfix.lm import load_base
 from spinfix.lm_reading import SurprisalReader, _per_word
-from spinfix.lm_tagger import LMTagger, pad
+from spinfix.lm_tagger import SAMPLE_SEED, LMTagger, pad, word_labels
 from spinfix.tokens import tokenize
 from spinfix.train.data import read_jsonl
 
 logger = logging.getLogger("diag_lora_tagger")
-SEED = 7  # scripts/train_lm_tagger.py's sample
 MAX_WORDS = 60
 EVAL_EVERY = 125
 
 
 def words(record: dict) -> list:
     return [t for t in tokenize(record["text"]) if t.is_word]
-
-
-def word_labels(record: dict) -> np.ndarray:
-    return np.array([lab for t, lab in zip(tokenize(record["text"]), record["labels"]) if t.is_word], dtype=np.float32)
 
 
 def scores(labels: np.ndarray, logits: list[np.ndarray]) -> tuple[float, float]:
@@ -75,14 +70,6 @@ class AdaptedStates:
         self.lm = get_peft_model(inner, LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.05, target_modules=targets))
         self.tok = tok
 
-    def encode(self, reader: SurprisalReader, records: list[dict]) -> list[tuple[list[int], list[int]]]:
-        """Per record: the LM's input ids (opened by the text-start token) and each word's last token."""
-        out = []
-        for r, e in zip(records, reader.encode([r["text"] for r in records])):
-            _, last = _per_word(e["offset_mapping"], np.zeros(len(e["input_ids"])), words(r))
-            out.append(([self.tok.eos_token_id] + list(e["input_ids"]), [k + 1 for k in last]))
-        return out
-
     def states(self, batch: list[tuple[list[int], list[int]]]) -> list[torch.Tensor]:
         n = max(len(ids) for ids, _ in batch)
         ids = torch.full((len(batch), n), self.tok.pad_token_id)
@@ -92,6 +79,15 @@ class AdaptedStates:
             mask[i, : len(seq)] = 1
         h = self.lm(input_ids=ids, attention_mask=mask).last_hidden_state
         return [h[i, torch.tensor(last)] for i, (_, last) in enumerate(batch)]
+
+
+def encode(reader: SurprisalReader, records: list[dict]) -> list[tuple[list[int], list[int]]]:
+    """Per record: the LM's input ids (opened by the text-start token) and each word's last token."""
+    out = []
+    for r, e in zip(records, reader.encode([r["text"] for r in records])):
+        _, last = _per_word(e["offset_mapping"], np.zeros(len(e["input_ids"])), words(r))
+        out.append(([reader.tok.eos_token_id] + list(e["input_ids"]), [k + 1 for k in last]))
+    return out
 
 
 def head_logits(head, states: list[torch.Tensor], rows: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -116,10 +112,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.manual_seed(0)
     train = list(read_jsonl(args.data / "train.jsonl"))
-    random.Random(SEED).shuffle(train)
+    random.Random(SAMPLE_SEED).shuffle(train)
     train = [r for r in train[args.offset : args.offset + args.train] if len(r["text"].split()) <= MAX_WORDS]
     dev = list(read_jsonl(args.data / "dev.jsonl"))
-    random.Random(SEED).shuffle(dev)
+    random.Random(SAMPLE_SEED).shuffle(dev)
     dev = dev[: args.dev]
     model, tok = load_base()
     released = LMTagger.load(args.models / "detector")
@@ -139,18 +135,22 @@ def main() -> None:
     train_rows, train_states = frozen(train)
     train_y = [word_labels(r) for r in train]
 
-    adapted = AdaptedStates(model, tok, layer, args.rank)
+    adapted = None if args.head_only else AdaptedStates(model, tok, layer, args.rank)
     head = copy.deepcopy(released.head)
-    dev_enc, train_enc = adapted.encode(reader, dev), adapted.encode(reader, train)
+    dev_enc, train_enc = encode(reader, dev), encode(reader, train)
 
     def states(which: list[int], enc: list, fixed: list[np.ndarray]) -> list[torch.Tensor]:
-        if args.head_only:
+        if adapted is None:
             return [torch.from_numpy(np.asarray(fixed[i], dtype=np.float32)) for i in which]
         return adapted.states([enc[i] for i in which])
 
+    def train_mode(on: bool) -> None:
+        head.train(on)
+        if adapted is not None:
+            adapted.lm.train(on)
+
     def evaluate() -> tuple[float, float]:
-        adapted.lm.eval()
-        head.eval()
+        train_mode(False)
         logits = []
         with torch.no_grad():
             for b in range(0, len(dev_enc), 32):
@@ -158,11 +158,10 @@ def main() -> None:
                 st = states(which, dev_enc, dev_states)
                 z, _ = head_logits(head, st, dev_rows[b : b + 32])
                 logits += [z[i, : len(s)].numpy() for i, s in enumerate(st)]
-        adapted.lm.train()
-        head.train()
+        train_mode(True)
         return scores(dev_y, logits)
 
-    lora = [] if args.head_only else [p for p in adapted.lm.parameters() if p.requires_grad]
+    lora = [] if adapted is None else [p for p in adapted.lm.parameters() if p.requires_grad]
     groups = [{"params": lora, "lr": args.lr}, {"params": list(head.parameters()), "lr": args.head_lr}]
     opt = torch.optim.AdamW(groups, weight_decay=0.0)
     # Length-sorted batches in a shuffled order: little padding on the CPU.
@@ -170,15 +169,14 @@ def main() -> None:
     batches = [order[b : b + args.batch] for b in range(0, len(order), args.batch)]
     random.Random(0).shuffle(batches)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[args.lr, args.head_lr], total_steps=len(batches), pct_start=0.1)
-    adapted.lm.train()
-    head.train()
+    train_mode(True)
     t0, history = time.time(), []
     for k, idx in enumerate(batches):
         st = states(idx, train_enc, train_states)
         z, mask = head_logits(head, st, [train_rows[i] for i in idx])
         y = torch.zeros_like(z)
         for r, i in enumerate(idx):
-            y[r, : len(train_y[i])] = torch.from_numpy(train_y[i])
+            y[r, : len(train_y[i])] = torch.from_numpy(train_y[i].astype(np.float32))
         loss = (nn.functional.binary_cross_entropy_with_logits(z, y, reduction="none") * mask).sum() / mask.sum()
         opt.zero_grad()
         loss.backward()

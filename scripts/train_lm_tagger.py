@@ -32,17 +32,12 @@ from sklearn.metrics import roc_auc_score
 
 from spinfix.lm import load_base
 from spinfix.lm_reading import SurprisalReader
-from spinfix.lm_tagger import LMTagger, TaggerConfig, train_head
+from spinfix.lm_tagger import SAMPLE_SEED as SEED
+from spinfix.lm_tagger import LMTagger, TaggerConfig, train_head, word_labels
 from spinfix.tokens import tokenize
 from spinfix.train.data import read_jsonl
 
 logger = logging.getLogger("train_lm_tagger")
-SEED = 7
-
-
-def word_labels(record: dict) -> np.ndarray:
-    return np.array([lab for t, lab in zip(tokenize(record["text"]), record["labels"]) if t.is_word], dtype=np.int8)
-
 
 def read(reader: SurprisalReader, records: list[dict], layer: int, what: str) -> dict:
     """What the LM makes of each record's words: states (fp16), surprisal rows, labels."""

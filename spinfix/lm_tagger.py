@@ -54,6 +54,18 @@ class TaggerHead(nn.Module):
         return self.out(self.drop(y))[..., 0]
 
 
+# The train-split sample the released head was trained on (scripts/train_lm_tagger.py): a shuffle
+# with this seed.
+SAMPLE_SEED = 7
+
+
+def word_labels(record: dict) -> np.ndarray:
+    """A labelled record's per-word labels (1: spun), its non-word tokens dropped."""
+    from spinfix.tokens import tokenize
+
+    return np.array([lab for t, lab in zip(tokenize(record["text"]), record["labels"]) if t.is_word], dtype=np.int8)
+
+
 def extra_features(rows: np.ndarray) -> np.ndarray:
     """The head's per-word scalars from `SurprisalReader` rows (surprisal, first token, count)."""
     return np.stack([rows[:, 0] / 10.0, rows[:, 1] / 10.0, rows[:, 2] / 4.0], 1).astype(np.float32)
