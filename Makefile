@@ -1,12 +1,14 @@
 # spinfix — setup, demo, tests, and the reproducible data/training/evaluation chain.
 #   make demo    set up and run spinfix on the bundled example articles
-#   make test    set up and run the test suite (fast; `make test-slow` runs the slow marker)
+#   make test    set up, lint (ruff), type-check (mypy) and run the test suite (fast; `make test-slow`
+#                runs the slow marker)
 PY    ?= python3
 VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
-.PHONY: setup setup-train demo test test-slow data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-restore eval-candidates bench bench-restore clean
+# Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
+.PHONY: setup setup-train demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -31,11 +33,21 @@ demo: setup
 	$(BIN)/spinfix detect data/examples/spun_article.txt data/examples/clean_article.txt; test $$? -le 1
 	$(BIN)/spinfix restore data/examples/spun_article.txt --format diff; test $$? -le 1
 
-test: setup
+# ruff and mypy first: a style or type slip fails fast, before the tests' minute.
+lint: setup
+	$(BIN)/ruff check spinfix scripts tests experiments
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 test-slow: setup
 	$(BIN)/python -m pytest -q -m slow
+
+# WordNet's synsets that ship in spinfix/resources, written from Debian's wordnet-base
+# (apt-get install wordnet-base); deterministic, so a rebuild changes nothing.
+wordnet: setup
+	$(BIN)/python scripts/build_wordnet.py
 
 # Four folders from the same news split (their test splits are identical): news only (detector
 # stage 1); news plus science-register sentences (restoration's data, and the detector's
@@ -63,7 +75,7 @@ train: setup-train
 	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
 	$(MAKE) train-lm-tagger
 
-# The LM's second reading (spinfix/lm_reading.py, in the release since detector 0.5.1), fitted on
+# The LM's second reading (spinfix/detect/reading.py, in the release since detector 0.5.1), fitted on
 # dev (~4 min) into the detector's spinfix.json, then the threshold and the neighbours' weight
 # re-picked with it (~25 min); the first fit keeps the detector alone's threshold and context as
 # `without_reading` (--no-lm-reading). With a tagger in models/detector it reads every sentence
@@ -72,7 +84,7 @@ fit-lm-reading: setup-train
 	$(BIN)/python scripts/fit_lm_reading.py --models models --write
 	$(BIN)/python scripts/fit_context.py --models models --write
 
-# The LM tagger (spinfix/lm_tagger.py; in the release since detector 0.6.0): a head on SmolLM2's
+# The LM tagger (spinfix/detect/tagger.py; in the release since detector 0.6.0): a head on SmolLM2's
 # hidden states, trained on 28,000 train sentences (~40 min reading them, ~7 min training), then
 # weighed by the LM reading over every sentence the detector gives at least 0.1 (~4 min) and the
 # threshold re-picked (~25 min). Writes into models/.
@@ -82,14 +94,14 @@ train-lm-tagger: setup-train
 	$(BIN)/python scripts/fit_lm_reading.py --models models --band 0.1 1.0 --write
 	$(BIN)/python scripts/fit_context.py --models models --write
 
-# How neighbouring sentences of a text weigh on each sentence (spinfix/context.py), fitted on the
+# How neighbouring sentences of a text weigh on each sentence (spinfix/detect/context.py), fitted on the
 # dev split's news articles; re-picks the sentence threshold with it (~2 min; ~7 min with the LM
 # reading; `scripts/fit_context.py --no-lm-reading --write` refits the settings without it).
 fit-context: setup-train
 	$(BIN)/python scripts/fit_context.py --models models --write
 
 # How suspicious a phrase's words must be for a mark to grow over the whole phrase a spinner put
-# in (spinfix/phrase_spans.py), for exact span F1 on dev's news articles (~5 min).
+# in (spinfix/detect/spans.py), for exact span F1 on dev's news articles (~5 min).
 fit-phrase-spans: setup-train
 	$(BIN)/python scripts/fit_phrase_spans.py --models models --write
 
@@ -107,7 +119,7 @@ train-rewriter: setup-train
 # confidence map refitted on the decisions as the release makes them (the revisit included,
 # ~3 min), then the confidence thresholds and the default method again. The shortlist is set, not chosen by the
 # script's rule (which takes 6 within 5.0: +0.1 points, a third more candidates scored in full;
-# models/rewriter/HISTORY.md).
+# docs/history/restoration.md).
 fit-baseline: setup
 	$(BIN)/python scripts/fit_baseline.py --models models --max-candidates 96 --shortlist 6 --margin 3 --write
 	$(BIN)/python scripts/calibrate_baseline.py --models models --write

@@ -7,9 +7,9 @@ The baseline pre-tokenises the same sentences into the same length-sorted padded
 times only `model(...)`; the ratio says what spinfix's own work (segmentation, tokenisation,
 windows, spans, reports) costs on top. `detect_many` is timed twice: on the sentences as separate
 texts, and on the same sentences joined into their articles (a line each), where each sentence
-is also weighed with its neighbours (spinfix/context.py). Peak memory is the process's maximum resident set size.
+is also weighed with its neighbours (spinfix/detect/context.py). Peak memory is the process's maximum resident set size.
 
-With the LM's second reading (spinfix/lm_reading.py) the raw baseline is both forwards: the
+With the LM's second reading (spinfix/detect/reading.py) the raw baseline is both forwards: the
 detector's over every sentence and SmolLM2's over the sentences the pipeline reads (the same
 band, the same batches), so the ratio is still spinfix's own overhead; `detect_many` without the
 reading is timed too, for what the reading costs.
@@ -27,17 +27,17 @@ from pathlib import Path
 import torch
 
 import spinfix
-from spinfix.document import Document, quotations
-from spinfix.eval import as_articles
-from spinfix.lm_reading import SurprisalReader
-from spinfix.tokens import tokenize
-from spinfix.train.data import read_jsonl
+from spinfix.eval.detection import as_articles
+from spinfix.eval.records import read_jsonl
+from spinfix.lm.surprisal import SurprisalReader
+from spinfix.text.document import Document, quotations
+from spinfix.text.tokens import tokenize
 
 
 def raw_forward(sf: spinfix.Spinfix, sentences: list[str]) -> float:
     det = sf.detector
     words = [[t.text for t in tokenize(s) if t.is_word] for s in sentences]
-    windows = [w for ids, _ in det._windows(words) for w in ids]
+    windows = [w for ids, _ in det.windows(words) for w in ids]
     # Same batches as detect_many builds, made before the clock starts.
     batches = [(ids, att) for _, ids, att in det.batches(windows)]
     if det.device.startswith("cuda"):
@@ -59,7 +59,7 @@ def raw_lm_forward(sf: spinfix.Spinfix, sentences: list[str]) -> tuple[float, in
     pairs = [(seg, q) for s in sentences for q in [quotations(s)] for seg in Document.from_text(s).sentences]
     segs = [seg for seg, _ in pairs]
     scores = sf.detector.score([seg.text for seg in segs])
-    todo = sf.uncertain(segs, scores, [q for _, q in pairs])
+    todo = sf.scorer.uncertain(segs, scores, [q for _, q in pairs])
     reader = SurprisalReader(*sf.base_lm())
     batches = [(ids, att) for _, ids, att in reader.batches(reader.encode([segs[i].text for i in todo]))]
     t = time.perf_counter()

@@ -26,9 +26,9 @@ from pathlib import Path
 import torch
 
 import spinfix
-from spinfix import prompt as fmt
-from spinfix.restoration import SpanTask
-from spinfix.train.data import read_jsonl
+from spinfix.eval.records import read_jsonl
+from spinfix.restore import prompt as fmt
+from spinfix.restore.rules import SpanTask
 
 
 def _timed(fn) -> float:
@@ -93,11 +93,10 @@ def main() -> None:
     rw.prompt_lookup = True
     lookup = _timed(lambda: rw.restore(tasks))
     rw.prompt_lookup, rw.batch_size = False, keep
-    res["rewriter"] = {
-        f"batched_{keep}": {"s": round(batched, 2), "sentences_per_s": round(n / batched, 2), "x_raw_prefill": round(batched / prefill, 1)},
-        "one_at_a_time": {"s": round(single, 2), "sentences_per_s": round(n / single, 2), "x_raw_prefill": round(single / prefill, 1)},
-        "one_at_a_time_prompt_lookup": {"s": round(lookup, 2), "sentences_per_s": round(n / lookup, 2), "x_raw_prefill": round(lookup / prefill, 1)},
-    }
+    def timing(s: float) -> dict:
+        return {"s": round(s, 2), "sentences_per_s": round(n / s, 2), "x_raw_prefill": round(s / prefill, 1)}
+
+    res["rewriter"] = {f"batched_{keep}": timing(batched), "one_at_a_time": timing(single), "one_at_a_time_prompt_lookup": timing(lookup)}
     methods = ["rewriter"]
     if not args.skip_baseline:
         bl = sf.restorer("baseline")
@@ -116,9 +115,9 @@ def main() -> None:
     for m in methods:
         rep = None
 
-        def run() -> None:
+        def run(method: str = m) -> None:
             nonlocal rep
-            rep = sf.restore(article, method=m)
+            rep = sf.restore(article, method=method)
 
         res["article"][f"{m}_s"] = round(_timed(run), 2)
         res["article"][f"{m}_flagged_sentences"] = len(rep.spun_sentences)

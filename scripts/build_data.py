@@ -13,10 +13,23 @@ import logging
 import time
 from pathlib import Path
 
-from spinfix.lexicon import Lexicon
-from spinfix.spinner import SPINNER_VERSION, Spinner
-from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table, write_swaps
-from spinfix.train.data import add_science, add_technical, build, build_science_mix, iter_sotu, iter_wh_written
+from spinfix.eval.tortured_pairs import (
+    load_pairs,
+    phrase_table,
+    swap_table,
+    write_swaps,
+)
+from spinfix.lexicon.thesaurus import Lexicon
+from spinfix.paths import shared_data_dir
+from spinfix.train.data import (
+    add_science,
+    add_technical,
+    build,
+    build_science_mix,
+    iter_sotu,
+    iter_wh_written,
+)
+from spinfix.train.spinner import SPINNER_VERSION, Spinner
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from spinfix.substitutions import WORDNET_DIR, WORDNET_RESOURCE, WordNetSource
+from spinfix.lexicon.sources import WORDNET_DIR, WORDNET_RESOURCE, WordNetSource
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ exactly one gold edit is right when it became the edit's original, a unit that t
 edit when it stayed; and a logistic map from the softmax of the final choice to being right is
 fitted on all of them. The weights themselves are not changed. Figures (reliability before and
 after) go to data/eval/baseline_calibration.json; --write stores the map in
-models/rewriter/spinfix.json (`baseline_calibration`). Tune the minimum confidence afterwards:
+models/rewriter/spinfix.json (`baseline.calibration`). Tune the minimum confidence afterwards:
 scripts/tune_restore.py --write.
 """
 from __future__ import annotations
@@ -25,10 +25,19 @@ import logging
 from pathlib import Path
 
 import spinfix
-from spinfix.restoration import SpanTask
-from spinfix.restore_eval import fit_sample
-from spinfix.train.baseline_fit import attach_sentences, fit_on_shortlists, fold_weights, label, named, platt, usable
-from spinfix.train.data import read_jsonl
+from spinfix.eval.records import read_jsonl
+from spinfix.eval.restoration import fit_sample
+from spinfix.restore.rules import SpanTask
+from spinfix.train.baseline_fit import (
+    attach_sentences,
+    fit_on_shortlists,
+    fold_weights,
+    label,
+    named,
+    platt,
+    usable,
+)
+from spinfix.train.baseline_trace import TracingBaselineRestorer
 from spinfix.train.settings import rewriter_settings, write_figures
 
 
@@ -45,7 +54,7 @@ def main() -> None:
     if not args.trace.exists():
         raise SystemExit(f"{args.trace} not found: record it first (scripts/fit_baseline.py, make fit-baseline)")
     sf = spinfix.load(args.models)
-    cfg = sf.restore_config
+    cfg = sf.restore_settings.baseline
     records = fit_sample(list(read_jsonl(args.data / "dev.jsonl")), args.sentences)
     index = {r["text"]: i for i, r in enumerate(records)}
 
@@ -57,38 +66,35 @@ def main() -> None:
     for u in units:
         u["sentence_id"] = index[u["sentence"]]
     names = sorted({k for u in units for f in u["features"] for k in f} - {"detector"})
-    if set(names) != set(cfg.baseline_weights) - {"lm"}:
-        raise SystemExit(f"the trace's features {names} are not the released weights' {sorted(cfg.baseline_weights)}")
-    shortlisted, _ = fit_on_shortlists(units, names, cfg.baseline_shortlist, cfg.baseline_shortlist_margin)
+    if set(names) != set(cfg.weights) - {"lm"}:
+        raise SystemExit(f"the trace's features {names} are not the released weights' {sorted(cfg.weights)}")
+    shortlisted, _ = fit_on_shortlists(units, names, cfg.shortlist, cfg.shortlist_margin)
     folds = fold_weights(usable(shortlisted), names)
     logging.info("%d recorded decisions, weights fitted on each half", len(units))
 
-    restorer = sf.restorer("baseline")
-    released = restorer.weights, restorer.calibration
+    restorer = TracingBaselineRestorer.like(sf.restorer("baseline"))
+    released = restorer.calibration
     restorer.calibration = None  # the softmax itself
     reports = sf.detect_many([r["text"] for r in records])
     ps, ys = [], []
-    try:
-        for h in (0, 1):
-            restorer.weights = named(folds[1 - h], names)
-            tasks, owners = [], []
-            for i, (rec, rep) in enumerate(zip(records, reports)):
-                spans = tuple((sp.start, sp.end) for sp in rep.spans)
-                if i % 2 == h and spans:
-                    tasks.append(SpanTask(rec["text"], spans))
-                    owners.append(rec)
-            restorer.trace = []
-            restorer.restore(tasks)
-            for d in restorer.trace:
-                rec = owners[d["task"]]
-                y = label(d, rec["edits"] if rec["spun"] else [])
-                if y is None or len(d["candidates"]) < 2:
-                    continue
-                ps.append(d["p"])
-                ys.append(float(d["chosen"] == y))
-            logging.info("half %d: %d sentences restored, %d decisions with a known answer so far", h, len(tasks), len(ps))
-    finally:
-        restorer.weights, restorer.calibration, restorer.trace = released[0], released[1], None
+    for h in (0, 1):
+        restorer.weights = named(folds[1 - h], names)
+        tasks, owners = [], []
+        for i, (rec, rep) in enumerate(zip(records, reports)):
+            spans = tuple((sp.start, sp.end) for sp in rep.spans)
+            if i % 2 == h and spans:
+                tasks.append(SpanTask(rec["text"], spans))
+                owners.append(rec)
+        restorer.trace = []
+        restorer.restore(tasks)
+        for d in restorer.trace:
+            rec = owners[d["task"]]
+            y = label(d, rec["edits"] if rec["spun"] else [])
+            if y is None or len(d["candidates"]) < 2:
+                continue
+            ps.append(d["p"])
+            ys.append(float(d["chosen"] == y))
+        logging.info("half %d: %d sentences restored, %d decisions with a known answer so far", h, len(tasks), len(ps))
     (a, b), table = platt(ps, ys)
     result = {
         "split": "dev (fit_baseline.py's sentences; none of tune_restore.py's)",
@@ -97,14 +103,14 @@ def main() -> None:
         "revisit": restorer.revisit,
         "revisit_margin": restorer.revisit_margin,
         "calibration": [a, b],
-        "previous_calibration": list(released[1]) if released[1] else None,
+        "previous_calibration": list(released) if released else None,
         "reliability": table,
     }
     logging.info("%s", json.dumps(result, indent=1))
     write_figures(args.out, result)
     if args.write:
         with rewriter_settings(args.models) as stored:
-            stored["baseline_calibration"] = [a, b]
+            stored.setdefault("baseline", {})["calibration"] = [a, b]
         logging.info("wrote %s", args.models / "rewriter" / "spinfix.json")
 
 if __name__ == "__main__":

@@ -19,10 +19,11 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
-from spinfix.candidates import CandidateGenerator
-from spinfix.tortured import load_pairs, shared_data_dir, word_swaps
+from spinfix.eval.records import read_jsonl
+from spinfix.eval.tortured_pairs import load_pairs, word_swaps
+from spinfix.paths import shared_data_dir
+from spinfix.restore.candidates import CandidateGenerator
 from spinfix.train.candidate_fit import coverage
-from spinfix.train.data import read_jsonl
 
 
 def main() -> None:

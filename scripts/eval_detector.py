@@ -5,7 +5,7 @@
 
 Figures: sentence P/R/F1/AUC, exact span F1 and word F1 on the synthetic test split, each
 sentence read alone and inside its article (its article's sentences as one text, so that the
-neighbours count: spinfix/context.py); the share of clean held-out sentences flagged (the test
+neighbours count: spinfix/detect/context.py); the share of clean held-out sentences flagged (the test
 split's original sentences, never spun), alone and as whole articles; a clean and a spun article
 pasted into one text (how far a verdict spreads across the seam); dev tortured
 phrases placed in ordinary sentences, for the held-out half (never seen by the spinner) and the
@@ -22,12 +22,22 @@ import time
 from pathlib import Path
 
 import spinfix
-from spinfix.eval import (
-    clean_article_flag_rate, clean_flag_rate, evaluate_split, hyphen_part_detection, mixed_article_flag_rates,
-    spinner_number_changes, spinner_realism, tortured_flag_rate, tortured_paper_flag_rates,
+from spinfix.eval.detection import (
+    clean_article_flag_rate,
+    clean_flag_rate,
+    evaluate_split,
+    mixed_article_flag_rates,
 )
-from spinfix.tortured import load_pairs, phrase_table, shared_data_dir, swap_table
-from spinfix.train.data import read_jsonl
+from spinfix.eval.records import read_jsonl
+from spinfix.eval.tortured import (
+    hyphen_part_detection,
+    spinner_number_changes,
+    spinner_realism,
+    tortured_flag_rate,
+    tortured_paper_flag_rates,
+)
+from spinfix.eval.tortured_pairs import load_pairs, phrase_table, swap_table
+from spinfix.paths import shared_data_dir
 
 
 def main() -> None:
@@ -69,7 +79,7 @@ def main() -> None:
         "tortured_heldout_hyphen_parts": hyphen_part_detection(sf, held),
     }
     if not args.skip_realism:
-        from spinfix.spinner import Spinner
+        from spinfix.train.spinner import Spinner
 
         spinner = Spinner.default(tortured_swaps=swap_table(seen), tortured_phrases=phrase_table(seen))
         result["spinner_realism"] = {"heldout": spinner_realism(spinner, held), "spinner_share": spinner_realism(spinner, seen)}

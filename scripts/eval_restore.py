@@ -7,8 +7,8 @@ Figures per method: on a fixed sample of the synthetic test split (spun and clea
 they come), spun words restored exactly, clean words damaged, sentence exact match and chrF
 against doing nothing; on held-out dev tortured phrases placed in ordinary sentences, the share
 restored exactly and the control (correct phrase) changed. End to end through the detector's
-spans, each synthetic sentence detected alone and inside its article; --oracle adds the same figures with the gold spans (the tortured phrase itself)
-handed to the restorer, to tell restoration errors from detection errors.
+spans, each synthetic sentence detected alone and inside its article; --oracle adds the same
+figures with the gold spans (the tortured phrase itself) handed to the restorer, to tell restoration errors from detection errors.
 """
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 
 import spinfix
-from spinfix.restore_eval import evaluate_records, evaluate_tortured, sample
-from spinfix.tortured import load_pairs, shared_data_dir
-from spinfix.train.data import read_jsonl
+from spinfix.eval.records import read_jsonl
+from spinfix.eval.restoration import evaluate_records, evaluate_tortured, sample
+from spinfix.eval.tortured_pairs import load_pairs
+from spinfix.paths import shared_data_dir
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ list sizes, and sizes with a margin behind the best first-token rank), the setti
 the fewest candidates while staying within a point of scoring all is taken (or --shortlist
 and --margin), and the fit sees the lists that the released weights pick. Figures (unit accuracy of the LM alone
 and of the fitted score, on the half of the sentences not fitted on) go to
-data/eval/baseline_fit.json; --write stores the weights in models/rewriter/spinfix.json.
+data/eval/baseline_fit.json; --write stores the weights in models/rewriter/spinfix.json ("baseline").
 Tune the confidence threshold afterwards: scripts/tune_restore.py --write. --readings adds
 the detector's reading of each short-listed candidate in place as evidence (an experiment, not
 released; its short list keeps weights fitted without it).
@@ -32,18 +32,31 @@ import logging
 from pathlib import Path
 
 import spinfix
-from spinfix.baseline import RIGHT_CONTEXT_WORDS, keep_detector
-from spinfix.candidates import DEFAULT_MAX_CANDIDATES
-from spinfix.restoration import SpanTask
-from spinfix.eval import placed
-from spinfix.restore_eval import fit_sample, phrase_edits, sample
-from spinfix.tortured import load_pairs
+from spinfix.eval.records import read_jsonl
+from spinfix.eval.restoration import fit_sample, phrase_edits, sample
+from spinfix.eval.tortured import placed
+from spinfix.eval.tortured_pairs import load_pairs
+from spinfix.restore.candidates import DEFAULT_MAX_CANDIDATES
+from spinfix.restore.evidence import keep_detector
+from spinfix.restore.rules import SpanTask
+from spinfix.restore.settings import BaselineSettings
 from spinfix.train.baseline_fit import (
-    attach_sentences, calibration, cheapest_shortlist, cross_validate, cross_validate_shortlists, fill_readings,
-    fit_on_shortlists, fit_weights, fold_weights, label, read_traces, usable,
+    attach_sentences,
+    calibration,
+    cheapest_shortlist,
+    cross_validate,
+    cross_validate_shortlists,
+    fill_readings,
+    fit_on_shortlists,
+    fit_weights,
+    fold_weights,
+    label,
+    read_traces,
+    usable,
 )
-from spinfix.train.data import read_jsonl
+from spinfix.train.baseline_trace import TracingBaselineRestorer
 from spinfix.train.settings import rewriter_settings, write_figures
+
 
 def collect(sf: spinfix.Spinfix, records: list[dict]) -> list[dict]:
     """Detector spans on each record, the baseline's decisions on them, labelled."""
@@ -79,7 +92,7 @@ def collect_tortured(sf: spinfix.Spinfix, n: int) -> list[dict]:
 def record_decisions(sf: spinfix.Spinfix, tasks: list[SpanTask], edits: list[list], source: str) -> list[dict]:
     """Every decision of the baseline on the tasks' spans, every candidate scored, labelled from
     each task's gold edits."""
-    restorer = sf.restorer("baseline")
+    restorer = TracingBaselineRestorer.like(sf.restorer("baseline"))
     units = []
     restorer.shortlist = restorer.shortlist_margin = None  # every candidate, with its first-token score: the fit shortlists
     chunk = 64
@@ -96,7 +109,6 @@ def record_decisions(sf: spinfix.Spinfix, tasks: list[SpanTask], edits: list[lis
             u["max_candidates"] = restorer.candidates.max_candidates
             units.append(u)
         logging.info("%d/%d sentences, %d decisions", min(a + chunk, len(tasks)), len(tasks), len(units))
-    restorer.trace = None
     return units
 
 
@@ -131,7 +143,7 @@ def main() -> None:
                     help="candidates a unit gets (default: the generator's); stored with --write")
     ap.add_argument("--readings", action="store_true",
                     help="also weigh the detector's reading of each short-listed candidate in place (the 'detector' "
-                         "evidence; not released: models/rewriter/HISTORY.md)")
+                         "evidence; not released: docs/history/restoration.md)")
     ap.add_argument("--keep-detector", action="store_true",
                     help="with --reuse: weigh the detector's span probability against leaving a unit alone (the "
                          "'keep_detector' evidence, from each decision's recorded span_probability)")
@@ -149,22 +161,24 @@ def main() -> None:
         units = read_traces(args.trace)
         if args.keep_detector:
             if any("span_probability" not in u for u in units):
-                raise SystemExit(f"{', '.join(map(str, args.trace))} has no span probabilities (traces before 2026-12-04 lack them): record it again")
+                traces = ", ".join(map(str, args.trace))
+                raise SystemExit(f"{traces} has no span probabilities (traces before 2026-12-04 lack them): record it again")
             for u in units:  # the spun text is candidate 0
                 u["features"][0]["keep_detector"] = keep_detector(u["span_probability"])
     else:
         if len(args.trace) != 1:
             raise SystemExit("record one trace at a time (several --trace paths go with --reuse)")
-        sf.restore_config.baseline_weights = {}  # record the LM alone (no readings: --readings adds them afterwards)
-        sf.restore_config.keep_bonus = 0.0
+        baseline = sf.restore_settings.baseline
+        baseline.weights = {}  # record the LM alone (no readings: --readings adds them afterwards)
+        baseline.keep_bonus = 0.0
         if args.right_context is not None:
-            sf.restore_config.baseline_right_context = args.right_context
+            baseline.right_context = args.right_context
         if args.max_candidates is not None:
-            sf.restore_config.baseline_max_candidates = args.max_candidates
+            baseline.max_candidates = args.max_candidates
         units = collect_tortured(sf, args.tortured) if args.tortured else collect(sf, records)
         args.trace[0].parent.mkdir(parents=True, exist_ok=True)
         args.trace[0].write_text(json.dumps(units))
-    right_context = _recorded_with(units, "right_context", RIGHT_CONTEXT_WORDS, args.right_context, args.trace)
+    right_context = _recorded_with(units, "right_context", BaselineSettings().right_context, args.right_context, args.trace)
     max_candidates = _recorded_with(units, "max_candidates", DEFAULT_MAX_CANDIDATES, args.max_candidates, args.trace)
     if any("first" not in u for u in units):
         raise SystemExit(f"{args.trace} has no first-token scores (recorded before spinfix 0.1.4): record it again")
@@ -224,14 +238,11 @@ def main() -> None:
     if not args.write:
         return
     with rewriter_settings(args.models) as cfg:
-        cfg["baseline_weights"] = weights
-        cfg["baseline_shortlist_weights"] = result["shortlist_weights"]
-        cfg.pop("baseline_max_scored", None)  # before 0.1.4
-        cfg["baseline_shortlist"] = result["shortlist"]
-        cfg["baseline_shortlist_margin"] = result["shortlist_margin"]
-        cfg["baseline_calibration"] = result["calibration"]
-        cfg["baseline_right_context"] = right_context
-        cfg["baseline_max_candidates"] = max_candidates
+        cfg.setdefault("baseline", {}).update(
+            weights=weights, shortlist_weights=result["shortlist_weights"], shortlist=result["shortlist"],
+            shortlist_margin=result["shortlist_margin"], calibration=result["calibration"],
+            right_context=right_context, max_candidates=max_candidates,
+        )
 
 
 if __name__ == "__main__":

@@ -17,12 +17,12 @@ import json
 import logging
 from pathlib import Path
 
-from spinfix.candidates import RANKER_RESOURCE, CandidateGenerator
-from spinfix.lexicon import Lexicon
-from spinfix.substitutions import GloveSource, WordNetSource
-from spinfix.tortured import load_swaps
+from spinfix.eval.records import read_jsonl
+from spinfix.lexicon.sources import GloveSource, WordNetSource
+from spinfix.lexicon.thesaurus import Lexicon
+from spinfix.lexicon.tortured import load_swaps
+from spinfix.restore.candidates import RANKER_RESOURCE, CandidateGenerator
 from spinfix.train.candidate_fit import collect, fit_ranker
-from spinfix.train.data import read_jsonl
 
 # Enough for every candidate of any word: the fit sees the whole list, not a ranked cut.
 ALL = 1_000_000

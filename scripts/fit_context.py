@@ -3,12 +3,12 @@
 
     python scripts/fit_context.py --models models
 
-The weight and bias of the document context (spinfix/context.py) are fitted on the dev split's
+The weight and bias of the document context (spinfix/detect/context.py) are fitted on the dev split's
 news articles (`--articles`, a split file that keeps each article's sentences in reading order),
 then the sentence threshold is re-picked, as train_detector.py picks it, for the target
 precision on `--dev` with the context in use (articles as texts, template sentences alone).
 Writes both into the detector's spinfix.json with --write; prints the dev figures either way.
-With a checkpoint that carries an LM reading (spinfix/lm_reading.py), the fit is for the detector
+With a checkpoint that carries an LM reading (spinfix/detect/reading.py), the fit is for the detector
 with the reading; --no-lm-reading fits the detector alone and writes into `without_reading`, the
 settings used when a user switches the reading off.
 """
@@ -20,8 +20,8 @@ import logging
 from pathlib import Path
 
 import spinfix
+from spinfix.eval.records import read_jsonl
 from spinfix.train.context import fit_context
-from spinfix.train.data import read_jsonl
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
     )
     out = {"context": fit.context.to_dict(), "threshold": fit.threshold, "dev": fit.dev}
     if args.write:
-        from spinfix.detector import CONFIG_NAME
+        from spinfix.detect.encoder import CONFIG_NAME
 
         det_dir = args.models / "detector" if (args.models / "detector").is_dir() else args.models
         cfg = sf.detector.config

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Fit the LM's second reading of uncertain sentences (spinfix/lm_reading.py).
+"""Fit the LM's second reading of uncertain sentences (spinfix/detect/reading.py).
 
     python scripts/fit_lm_reading.py --models models --write
     python scripts/fit_context.py --models models --write      # then re-pick the threshold
@@ -26,12 +26,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 import spinfix
-from spinfix.detector import CONFIG_NAME, WordScores, features
-from spinfix.document import Segment, quotations
-from spinfix.lm_reading import FEATURES, LMReading, SurprisalReader, read_with_tagger, word_features
-from spinfix.pipeline import quoted_words
-from spinfix.tokens import tokenize
-from spinfix.train.data import read_jsonl
+from spinfix.detect.encoder import CONFIG_NAME, WordScores, features
+from spinfix.detect.reading import FEATURES, LMReading, read_with_tagger, word_features
+from spinfix.detect.spans import quoted_words
+from spinfix.eval.records import read_jsonl
+from spinfix.lm.surprisal import SurprisalReader
+from spinfix.text.document import Segment, quotations
+from spinfix.text.tokens import tokenize
 
 logger = logging.getLogger("fit_lm_reading")
 
@@ -43,7 +44,7 @@ def main() -> None:
     # Without a tagger 0.97, not 0.99: a spun article's sentences crowd at 0.97-0.99, where no
     # verdict flipped in the dev diagnostic; leaving them unread nearly halves a spun article's
     # reading. With the tagger every sentence over 0.1 is read: it marks the sure ones' words
-    # better (detector 0.6.0; HISTORY.md).
+    # better (detector 0.6.0; docs/history/detector.md).
     ap.add_argument("--band", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                     help="detector probabilities of the sentences read (default 0.1 1.0 with a "
                          "tagger in the checkpoint, 0.1 0.97 without)")
@@ -57,13 +58,13 @@ def main() -> None:
     records = list(read_jsonl(args.dev))
     texts = [r["text"] for r in records]
     scores = det.score(texts)
-    # The pipeline's own rule for which sentences are read (Spinfix.uncertain), with this band.
-    sf.lm_reading = LMReading((0.0,) * len(FEATURES), 0.0, (1.0, 0.0, 0.0, 0.0), tuple(args.band))
+    # The pipeline's own rule for which sentences are read (SentenceScorer.uncertain), with this band.
+    sf.scorer.reading = LMReading((0.0,) * len(FEATURES), 0.0, (1.0, 0.0, 0.0, 0.0), tuple(args.band))
     segs = [Segment(text, 0, len(text), 0) for text in texts]
     quotes = [quotations(text) for text in texts]
     chosen: list[tuple[int, np.ndarray | None]] = [
         (i, quoted_words(segs[i], scores[i], quotes[i]) if quotes[i] else None)
-        for i in sf.uncertain(segs, scores, quotes)
+        for i in sf.scorer.uncertain(segs, scores, quotes)
     ]
     logger.info("%d of %d dev sentences in the band %s; reading them with the LM", len(chosen), len(texts), args.band)
     t0 = time.time()

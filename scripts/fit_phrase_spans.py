@@ -4,7 +4,7 @@
     python scripts/fit_phrase_spans.py --models models --write
 
 A marked word inside a phrase a spinner emits whole grows to the whole phrase when every word of
-it has at least `phrase_floor` (spinfix/phrase_spans.py). The floor is the one of --floors that
+it has at least `phrase_floor` (spinfix/detect/spans.py). The floor is the one of --floors that
 gives the best exact span F1 on the dev split's news articles, each read as one text (as
 make eval reads the test split); "none" (no growing) is one of the choices. With --write it goes
 into the detector's spinfix.json; the sweep goes to data/eval/phrase_spans.json either way.
@@ -18,8 +18,8 @@ import logging
 from pathlib import Path
 
 import spinfix
-from spinfix.eval import evaluate_split
-from spinfix.train.data import read_jsonl
+from spinfix.eval.detection import evaluate_split
+from spinfix.eval.records import read_jsonl
 from spinfix.train.settings import write_figures
 
 
@@ -34,7 +34,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     sf = spinfix.load(args.models)
     if sf.phrases is None:  # the release had no floor: load the phrase lexicon to try some
-        sf.phrases = sf.candidate_generator().emitted_whole
+        sf.scorer.phrases = sf.phrase_lexicon().emitted_whole
     dev = list(read_jsonl(args.articles))
     cfg = sf.detector.config
     sweep = []
@@ -47,7 +47,7 @@ def main() -> None:
     cfg.phrase_floor = best["phrase_floor"]
     result = {"split": str(args.articles), "sentences": len(dev), "chosen": best["phrase_floor"], "sweep": sweep}
     if args.write:
-        from spinfix.detector import CONFIG_NAME
+        from spinfix.detect.encoder import CONFIG_NAME
 
         det_dir = args.models / "detector" if (args.models / "detector").is_dir() else args.models
         cfg.save(det_dir / CONFIG_NAME)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Train the LM tagger (spinfix/lm_tagger.py): a small head on SmolLM2-135M's hidden states that
+"""Train the LM tagger (spinfix/detect/tagger.py): a small head on SmolLM2-135M's hidden states that
 tags spun words, read with the detector's LM reading.
 
     python scripts/train_lm_tagger.py --data data/generated/detector \
@@ -30,12 +30,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from spinfix.lm import load_base
-from spinfix.lm_reading import SurprisalReader
-from spinfix.lm_tagger import SAMPLE_SEED as SEED
-from spinfix.lm_tagger import LMTagger, TaggerConfig, train_head, word_labels
-from spinfix.tokens import tokenize
-from spinfix.train.data import read_jsonl
+from spinfix.detect.tagger import LMTagger, TaggerSettings
+from spinfix.eval.records import read_jsonl
+from spinfix.lm.loading import load_base
+from spinfix.lm.surprisal import SurprisalReader
+from spinfix.text.tokens import tokenize
+from spinfix.train.tagger import SAMPLE_SEED as SEED
+from spinfix.train.tagger import train_head, word_labels
 
 logger = logging.getLogger("train_lm_tagger")
 
@@ -62,7 +63,7 @@ def main() -> None:
     ap.add_argument("--technical-from", type=Path, default=None, help="a data folder with technical-register train records")
     ap.add_argument("--technical", type=int, default=4000)
     ap.add_argument("--dev", type=int, default=0, help="dev sentences to report the word ROC AUC on after each epoch")
-    ap.add_argument("--layer", type=int, default=TaggerConfig.layer)
+    ap.add_argument("--layer", type=int, default=TaggerSettings.layer)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--cache", type=Path, default=None, help="keep (or reuse) what the LM read")
     args = ap.parse_args()
@@ -102,7 +103,7 @@ def main() -> None:
             msg += f", dev word ROC AUC {roc_auc_score(np.concatenate(dev['labels']), np.concatenate(z)):.4f}"
         logger.info(msg)
 
-    config = TaggerConfig(layer=args.layer)
+    config = TaggerSettings(layer=args.layer)
     t1 = time.time()
     tagger = train_head(train["states"], train["rows"], train["labels"], config, epochs=args.epochs, seed=0, log=report)
     facts = {
@@ -111,7 +112,7 @@ def main() -> None:
         "words": int(sum(len(y) for y in train["labels"])), "spun_words": int(sum(int(y.sum()) for y in train["labels"])),
         "lm_read_seconds": round(read_s) if read_s is not None else "from the cache", "train_seconds": round(time.time() - t1),
     }
-    tagger = LMTagger(tagger.head, TaggerConfig(layer=args.layer, facts=facts))
+    tagger = LMTagger(tagger.head, TaggerSettings(layer=args.layer, facts=facts))
     args.out.mkdir(parents=True, exist_ok=True)
     tagger.save(args.out)
     logger.info("wrote the LM tagger to %s: %s", args.out, facts)

@@ -50,7 +50,7 @@ def main() -> None:
     (args.out / "README.md").unlink(missing_ok=True)  # peft's placeholder card; ours is written by hand
     cfg_path = args.out / "spinfix.json"
     cfg = json.loads(cfg_path.read_text()) if cfg_path.exists() else {"default_method": "rewriter"}
-    cfg.setdefault("inference", {"batch_size": 16})
+    cfg.setdefault("rewriter", {"batch_size": 16})
     cfg["training"] = info
     cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
     print(json.dumps(info, indent=2))

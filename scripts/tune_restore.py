@@ -32,12 +32,18 @@ from pathlib import Path
 import numpy as np
 
 import spinfix
-from spinfix.report import Report
-from spinfix.restore_eval import (
-    TUNING_SENTENCES, check_phrases, choose_default, edit_outcomes, evaluate_tortured, reliability, tuning_sample,
+from spinfix.eval.records import read_jsonl
+from spinfix.eval.restoration import (
+    TUNING_SENTENCES,
+    check_phrases,
+    choose_default,
+    edit_outcomes,
+    evaluate_tortured,
+    reliability,
+    tuning_sample,
     word_outcomes,
 )
-from spinfix.train.data import read_jsonl
+from spinfix.report import Report
 from spinfix.train.settings import rewriter_settings, write_figures
 
 # Fastest first (data/eval/bench_restore.json): a slower method must earn the default.
@@ -76,7 +82,7 @@ def main() -> None:
     chosen: dict[str, float] = {}
     per_sentence: dict[str, list[tuple[int, int]]] = {}  # (spun words, restored) at the chosen threshold
     for method in args.methods:
-        sf.restore_config.min_confidence[method] = 0.0
+        sf.restore_settings.min_confidence[method] = 0.0
         reports = sf.restore_many([r["text"] for r in records], method=method)
         sweep = []
         for t in np.round(np.arange(0.0, 1.0, 0.05), 2):

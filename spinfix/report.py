@@ -69,7 +69,7 @@ class SentenceReport:
     spans: list[Span] = field(default_factory=list)
     paragraph: int = 0
     # The sentence's probability on its own words only; `probability` also weighs its
-    # neighbours in the same text (spinfix/context.py). Equal when no context was used.
+    # neighbours in the same text (spinfix/detect/context.py). Equal when no context was used.
     probability_alone: float | None = None
 
     def to_dict(self) -> dict[str, Any]:

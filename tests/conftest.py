@@ -37,7 +37,7 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from transformers import AutoTokenizer, BertConfig, BertForTokenClassification
     from transformers.utils import logging as hf_logging
 
-    from spinfix.detector import DetectorConfig
+    from spinfix.detect.encoder import DetectorSettings
 
     hf_logging.disable_progress_bar()  # save_pretrained's shard bar is noise in test output
 
@@ -63,7 +63,7 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
         model.classifier.bias.zero_()
     model.save_pretrained(det)
     tokenizer.save_pretrained(det)
-    DetectorConfig(threshold=0.5).save(det / "spinfix.json")
+    DetectorSettings(threshold=0.5).save(det / "spinfix.json")
     return root
 
 
@@ -106,6 +106,6 @@ def tiny_lm():
 @pytest.fixture(scope="session")
 def lexicon(tmp_path_factory: pytest.TempPathFactory):
     """The Moby lexicon, its index built once per test session in a temporary cache."""
-    from spinfix.lexicon import Lexicon
+    from spinfix.lexicon.thesaurus import Lexicon
 
     return Lexicon.load(tmp_path_factory.mktemp("cache") / "moby.npz")

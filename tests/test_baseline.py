@@ -6,10 +6,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from spinfix.baseline import BaselineRestorer, LMScorer, candidate_features, keep_detector  # noqa: E402
-from spinfix.candidates import CandidateGenerator, Unit  # noqa: E402
-from spinfix.restoration import SpanTask  # noqa: E402
-from spinfix.swap_rates import SwapRates  # noqa: E402
+from spinfix.lm.scorer import LMScorer  # noqa: E402
+from spinfix.restore.baseline import BaselineRestorer  # noqa: E402
+from spinfix.restore.candidates import CandidateGenerator, Unit  # noqa: E402
+from spinfix.restore.evidence import candidate_features, keep_detector  # noqa: E402
+from spinfix.restore.rules import SpanTask  # noqa: E402
+from spinfix.restore.settings import BaselineSettings  # noqa: E402
+from spinfix.train.baseline_trace import TracingBaselineRestorer  # noqa: E402
+from spinfix.train.swap_rates import count_swap_rates
+
 
 def _naive(model, tok, prefix: str, suffix: str) -> float:
     start = tok.convert_tokens_to_ids("<|endoftext|>")
@@ -71,7 +76,7 @@ def test_a_large_keep_bonus_leaves_every_span_alone(tiny_lm) -> None:
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
     task = SpanTask(sent, ((6, 15), (20, 29)))
-    [sugg] = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), keep_bonus=1e6).restore([task])
+    [sugg] = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(keep_bonus=1e6)).restore([task])
     assert [g.text for g in sugg] == ["mentioned", "navy help"]
 
 
@@ -80,7 +85,7 @@ def test_fitted_weights_can_outvote_the_language_model(tiny_lm) -> None:
     sent = "Psaki mentioned the navy help would continue."
     task = SpanTask(sent, ((25, 29),))
     # The LM ignored, the learned-swap evidence decides: "help" -> "aid", and surely so.
-    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), weights={"lm": 0.0, "learned": 20.0})
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(weights={"lm": 0.0, "learned": 20.0}))
     [[sugg]] = restorer.restore([task])
     assert sugg.text == "aid" and sugg.confidence > 0.99
 
@@ -88,8 +93,7 @@ def test_fitted_weights_can_outvote_the_language_model(tiny_lm) -> None:
 def test_every_decision_can_be_recorded_for_fitting(tiny_lm) -> None:
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
-    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates())
-    restorer.trace = []
+    restorer = TracingBaselineRestorer(LMScorer(model, tok), _FixedCandidates())
     restorer.restore([SpanTask(sent, ((6, 15), (20, 29)))])
     assert [(d["start"], d["end"]) for d in restorer.trace] == [(6, 15), (20, 24), (25, 29)]
     assert all(len(d["lm"]) == len(d["candidates"]) for d in restorer.trace)
@@ -120,7 +124,7 @@ def test_a_sure_detector_talks_the_restorer_out_of_leaving_a_unit(tiny_lm) -> No
     sent = "Psaki mentioned the navy help would continue."
     # A head start of 50 for leaving the word, less 20 per unit of the detector's logit (4.6 at 0.99).
     weights = {"lm": 1.0, "keep": 50.0, "keep_detector": -20.0}
-    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), weights=weights)
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(weights=weights))
     unsure, sure, unknown = restorer.restore(
         [SpanTask(sent, ((6, 15),), (0.01,)), SpanTask(sent, ((6, 15),), (0.99,)), SpanTask(sent, ((6, 15),))]
     )
@@ -130,7 +134,7 @@ def test_a_sure_detector_talks_the_restorer_out_of_leaving_a_unit(tiny_lm) -> No
 
 def test_swap_rates_say_which_original_a_spinner_would_have_touched() -> None:
     gen = _FixedCandidates()
-    gen.swap_rates = SwapRates.count([("They said it would help.", ["said", "help"]), ("She said no.", ["said"])])
+    gen.swap_rates = count_swap_rates([("They said it would help.", ["said", "help"]), ("She said no.", ["said"])])
     said = candidate_features(gen, "mentioned", "said")["swap_rate"]
     stated = candidate_features(gen, "mentioned", "stated")["swap_rate"]
     assert said > stated  # "said" was swapped each time it was seen; "stated" is unseen: the overall rate
@@ -140,8 +144,7 @@ def test_swap_rates_say_which_original_a_spinner_would_have_touched() -> None:
 def test_an_endless_sentence_is_left_alone_quickly(tiny_lm) -> None:
     model, tok = tiny_lm
     sent = " ".join(["Psaki mentioned the navy help would continue"] * 40) + "."
-    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates())
-    restorer.trace = []
+    restorer = TracingBaselineRestorer(LMScorer(model, tok), _FixedCandidates())
     [sugg] = restorer.restore([SpanTask(sent, ((6, 15), (20, 29)))])
     assert [(g.text, g.confidence) for g in sugg] == [("mentioned", 0.0), ("navy help", 0.0)]
     assert restorer.trace == []  # no LM work at all
@@ -163,13 +166,11 @@ def test_a_span_is_as_sure_as_all_its_units_together(tiny_lm) -> None:
 def test_a_shortlist_scores_the_spun_text_and_the_best_few_in_full(tiny_lm) -> None:
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
-    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=1, shortlist_margin=None)
-    restorer.trace = []
+    restorer = TracingBaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(shortlist=1, shortlist_margin=None))
     restorer.restore([SpanTask(sent, ((6, 15),))])
     [d] = restorer.trace
     assert d["candidates"][0] == "mentioned" and len(d["candidates"]) == 2  # of three
-    full = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None, shortlist_margin=None)
-    full.trace = []
+    full = TracingBaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(shortlist=None, shortlist_margin=None))
     full.restore([SpanTask(sent, ((6, 15),))])
     [e] = full.trace
     # The one kept has the best first-token score of the two alternatives, and the same scores.
@@ -181,14 +182,12 @@ def test_a_shortlist_scores_the_spun_text_and_the_best_few_in_full(tiny_lm) -> N
 def test_a_margin_drops_candidates_far_behind_on_the_first_token(tiny_lm) -> None:
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
-    full = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None, shortlist_margin=None)
-    full.trace = []
+    full = TracingBaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(shortlist=None, shortlist_margin=None))
     full.restore([SpanTask(sent, ((6, 15),))])
     [e] = full.trace
     rank = [f - t for f, t in zip(e["first"], e["extra_tokens"])]  # no evidence weights: the LM alone
     for margin in (0.0, 100.0):
-        cut = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), shortlist=None, shortlist_margin=margin)
-        cut.trace = []
+        cut = TracingBaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(shortlist=None, shortlist_margin=margin))
         cut.restore([SpanTask(sent, ((6, 15),))])
         [d] = cut.trace
         floor = max(rank) - margin
@@ -203,7 +202,7 @@ def test_sentences_restored_together_come_out_as_restored_alone(tiny_lm) -> None
         SpanTask("Nothing to do here.", ()),
         SpanTask("Officials mentioned it.", ((10, 19),)),
     ]
-    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), batch_sentences=3)
+    restorer = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(batch_sentences=3))
     together = restorer.restore(tasks)
     alone = [restorer.restore([t])[0] for t in tasks]
     assert [[g.text for g in s] for s in together] == [[g.text for g in s] for s in alone]
@@ -214,7 +213,7 @@ def test_sentences_restored_together_come_out_as_restored_alone(tiny_lm) -> None
 def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny_lm) -> None:
     # The restorer reads each sentence once and keeps the chosen candidate's tokens as read;
     # every decision's scores must still be those of the whole text scored from scratch.
-    from spinfix.baseline import RIGHT_CONTEXT_WORDS, _first_words
+    from spinfix.restore.baseline import first_words
 
     model, tok = tiny_lm
     scorer = LMScorer(model, tok)
@@ -222,8 +221,7 @@ def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny
         SpanTask("Psaki mentioned the navy help would continue, mentioned officials.", ((6, 15), (20, 29), (46, 55))),
         SpanTask("The navy help arrived and help mentioned it.", ((4, 13), (26, 40))),
     ]
-    restorer = BaselineRestorer(scorer, _FixedCandidates(), shortlist=None, shortlist_margin=None)
-    restorer.trace = []
+    restorer = TracingBaselineRestorer(scorer, _FixedCandidates(), BaselineSettings(shortlist=None, shortlist_margin=None))
     restorer.restore(tasks)
     done: dict[int, list[tuple[int, int, str]]] = {0: [], 1: []}
     for d in restorer.trace:
@@ -234,7 +232,7 @@ def test_every_score_is_the_lm_reading_the_sentence_with_the_choices_so_far(tiny
         text += sent[pos : d["start"]]
         head = text.rstrip()
         gap = text[len(head):]
-        rest = _first_words(sent[d["end"] :], RIGHT_CONTEXT_WORDS)
+        rest = first_words(sent[d["end"] :], BaselineSettings().right_context)
         want = [_naive(model, tok, head, gap + c + rest) for c in d["candidates"]]
         assert d["lm"] == pytest.approx(want, abs=1e-4)
         best = max(range(len(d["lm"])), key=d["lm"].__getitem__)
@@ -247,11 +245,10 @@ def test_the_trace_holds_each_decision_as_finally_made(tiny_lm) -> None:
     # after the revisit, the trace's "chosen" and "p" are the revisited decision's.
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
-    restorer = BaselineRestorer(
-        LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0, "learned": 1e3},
-        shortlist=None, shortlist_margin=None, revisit=True,
+    restorer = TracingBaselineRestorer(
+        LMScorer(model, tok), _FixedCandidates(),
+        BaselineSettings(weights={"lm": 1.0, "learned": 1e3}, shortlist=None, shortlist_margin=None, revisit=True),
     )
-    restorer.trace = []
     [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
     navy, aid = sorted(restorer.trace, key=lambda d: d["start"])
     assert navy["candidates"][navy["chosen"]] + " " + aid["candidates"][aid["chosen"]] == sugg.text
@@ -274,8 +271,10 @@ def test_a_unit_is_decided_again_once_the_words_after_it_are_restored(
     model, tok = tiny_lm
     sent = "Psaki mentioned the navy help would continue."
     restorer = BaselineRestorer(
-        LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0, "learned": 1e3},
-        shortlist=None, shortlist_margin=None, revisit=revisit, revisit_margin=margin,
+        LMScorer(model, tok), _FixedCandidates(),
+        BaselineSettings(
+            weights={"lm": 1.0, "learned": 1e3}, shortlist=None, shortlist_margin=None, revisit=revisit, revisit_margin=margin
+        ),
     )
     [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
     navy, aid = sugg.text.split()
@@ -286,35 +285,18 @@ def test_a_unit_is_decided_again_once_the_words_after_it_are_restored(
     assert sugg.confidence == pytest.approx(navy_conf, rel=1e-4)  # "aid" is sure: the product is navy's
 
 
-def test_the_joint_pass_decides_a_span_as_the_lm_reads_the_whole_phrase(tiny_lm) -> None:
-    # "navy help": every combination of the units' best candidates is scored as one stretch with
-    # the restored right context (two words, and the full stop that ends the sentence), from the
-    # text before the span, and the best one is taken; each
-    # unit's confidence is the share of the combinations' softmax that agrees with it.
-    import itertools
-    import math
-
+def test_recording_the_decisions_changes_none_of_them(tiny_lm) -> None:
+    # The fitting scripts record the release's decisions: a recording restorer made like the
+    # released one must restore exactly as it does, cut short lists and revisits included.
     model, tok = tiny_lm
-    sent = "Psaki mentioned the navy help would continue."
-    restorer = BaselineRestorer(
-        LMScorer(model, tok), _FixedCandidates(), weights={"lm": 1.0},
-        shortlist=None, shortlist_margin=None, revisit=True, joint=2,
-    )
-    [[sugg]] = restorer.restore([SpanTask(sent, ((20, 29),))])
-    combos = list(itertools.product(("navy", "military"), ("help", "aid")))
-    want = {c: _naive(model, tok, "Psaki mentioned the", f" {c[0]} {c[1]} would continue.") for c in combos}
-    best = max(want, key=want.get)
-    assert sugg.text == " ".join(best)
-    z = sum(math.exp(v - want[best]) for v in want.values())
-    share = [sum(math.exp(v - want[best]) for c, v in want.items() if c[n] == best[n]) / z for n in (0, 1)]
-    assert sugg.confidence == pytest.approx(share[0] * share[1], rel=1e-4)
-
-
-def test_the_joint_pass_leaves_spans_of_one_unit_as_decided(tiny_lm) -> None:
-    model, tok = tiny_lm
-    sent = "Psaki mentioned the navy help would continue."
-    tasks = [SpanTask(sent, ((6, 15), (20, 24), (25, 29)))]
-    kwargs = dict(weights={"lm": 1.0}, shortlist=None, shortlist_margin=None, revisit=True)
-    alone = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), **kwargs).restore(tasks)
-    joint = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), joint=3, **kwargs).restore(tasks)
-    assert joint == alone
+    settings = BaselineSettings(weights={"lm": 1.0, "learned": 2.0}, shortlist=1, shortlist_margin=3.0, revisit=True)
+    plain = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), settings)
+    plain.calibration = (0.5, 0.1)  # changed on the restorer itself, as calibrate_baseline.py does
+    tasks = [
+        SpanTask("Psaki mentioned the navy help would continue.", ((6, 15), (20, 29))),
+        SpanTask("The navy help arrived.", ((4, 13),)),
+    ]
+    recording = TracingBaselineRestorer.like(plain)
+    assert recording.restore(tasks) == plain.restore(tasks)
+    assert {d["task"] for d in recording.trace} == {0, 1}
+    assert all("chosen" in d and "p" in d and "first" in d for d in recording.trace)

@@ -117,7 +117,7 @@ def test_the_cheapest_setting_within_the_tolerance_is_chosen() -> None:
 
 
 def test_a_margin_keeps_only_candidates_near_the_best_rank() -> None:
-    from spinfix.baseline import shortlisted
+    from spinfix.restore.evidence import shortlisted
 
     rank = [0.0, -1.0, 2.0, -5.0, 1.5]  # the spun text first
     assert shortlisted(rank, None, None) == [0, 1, 2, 3, 4]
@@ -147,15 +147,19 @@ def test_calibration_shrinks_an_overconfident_score() -> None:
 
 
 def test_the_restorer_reports_calibrated_confidence(tiny_lm) -> None:
-    from spinfix.baseline import BaselineRestorer, LMScorer
-    from spinfix.restoration import SpanTask
     from test_baseline import _FixedCandidates
+
+    from spinfix.lm.scorer import LMScorer
+    from spinfix.restore.baseline import BaselineRestorer
+    from spinfix.restore.rules import SpanTask
+    from spinfix.restore.settings import BaselineSettings
 
     model, tok = tiny_lm
     task = SpanTask("Psaki mentioned the navy help would continue.", ((25, 29),))
     weights = {"lm": 0.0, "learned": 20.0}
-    sure = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), weights=weights).restore([task])[0][0]
-    damped = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), weights=weights, calibration=(1.0, -20.0)).restore([task])[0][0]
+    sure = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(weights=weights))
+    damped = BaselineRestorer(LMScorer(model, tok), _FixedCandidates(), BaselineSettings(weights=weights, calibration=(1.0, -20.0)))
+    sure, damped = (r.restore([task])[0][0] for r in (sure, damped))
     assert sure.text == damped.text == "aid"
     assert sure.confidence > 0.99 and damped.confidence < 0.5
 

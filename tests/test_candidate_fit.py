@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from spinfix.candidates import CandidateGenerator
-from spinfix.substitutions import GloveSource
+from spinfix.lexicon.sources import GloveSource
+from spinfix.restore.candidates import CandidateGenerator
 from spinfix.train.candidate_fit import collect, coverage, fit_ranker
 
 

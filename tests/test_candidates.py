@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from spinfix.candidates import CandidateGenerator, load_ranker
-from spinfix.lexicon import noun_number
-from spinfix.substitutions import GloveSource, WordNetSource
+from spinfix.lexicon.morphology import noun_number
+from spinfix.lexicon.sources import GloveSource, WordNetSource
+from spinfix.restore.candidates import CandidateGenerator, load_ranker
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_an_inflected_thesaurus_phrase_is_undone_whole_and_inflected_alike(
     ],
 )
 def test_a_spinner_emits_known_phrases_whole(candidates: CandidateGenerator, stretch: str, whole: bool) -> None:
-    # What the span marks grow to (spinfix.phrase_spans) and the units take whole.
+    # What the span marks grow to (spinfix.detect.spans) and the units take whole.
     assert candidates.emitted_whole(stretch) is whole
 
 
@@ -184,16 +184,17 @@ def test_the_shipped_ranker_prefers_short_entries_and_agreeing_sources() -> None
 
 
 def test_the_caches_are_bounded_for_long_batch_jobs(lexicon, monkeypatch) -> None:
-    import spinfix.candidates as cand
+    import spinfix.lexicon.phrases as phrases
+    import spinfix.restore.candidates as cand
 
     monkeypatch.setattr(cand, "CANDIDATE_CACHE", 3)
-    monkeypatch.setattr(cand, "PHRASE_CACHE", 3)
+    monkeypatch.setattr(phrases, "PHRASE_CACHE", 3)
     gen = CandidateGenerator(lexicon)
     words = ["struggle", "mentioned", "help", "navy", "war", "aid", "said"]
     first = {w: gen.originals(w) for w in words}
-    for w in words:
-        gen.emitted_whole(f"{w} out")
-    assert len(gen._cache) <= 3 and len(gen._whole) <= 3
+    whole = {w: gen.emitted_whole(f"{w} out") for w in words}
+    assert len(gen._cache) <= 3 and len(gen.phrases._whole) <= 3
+    assert {w: gen.emitted_whole(f"{w} out") for w in words} == whole
     assert {w: gen.originals(w) for w in words} == first  # forgetting changes no answer
 
 

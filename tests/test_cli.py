@@ -17,6 +17,11 @@ from typer.testing import CliRunner
 
 import spinfix
 from spinfix import cli, render
+from spinfix.cli import detect as detect_cmd
+from spinfix.cli import options
+from spinfix.io import inputs
+from spinfix.io.inputs import STDIN_NAME
+from spinfix.io.progress import Progress
 from spinfix.report import Report, SentenceReport, Span
 
 runner = CliRunner()
@@ -124,7 +129,7 @@ def test_stdin_dash(tiny_models: Path, sample_text: str) -> None:
     result = invoke(tiny_models, "-f", "jsonl", "-", input=sample_text.encode())
     assert result.exit_code in (0, 1), result.output
     doc = json.loads(result.stdout)
-    assert doc["source"] == cli.STDIN_NAME
+    assert doc["source"] == STDIN_NAME
     assert doc["n_sentences"] > 0
 
 
@@ -243,9 +248,9 @@ def test_bad_option_values_exit_2(tiny_models: Path, good: Path, args: list[str]
 
 
 def test_max_bytes_accepts_units(tiny_models: Path, good: Path) -> None:
-    assert cli.parse_size("512") == 512
-    assert cli.parse_size("2K") == 2048
-    assert cli.parse_size("1.5MiB") == 1536 * 1024
+    assert options.parse_size("512") == 512
+    assert options.parse_size("2K") == 2048
+    assert options.parse_size("1.5MiB") == 1536 * 1024
     result = invoke(tiny_models, "--max-bytes", "1M", "-f", "jsonl", str(good))
     assert result.exit_code in (0, 1)
 
@@ -268,7 +273,7 @@ def test_every_file_bad_still_gives_valid_json(tiny_models: Path, tmp_path: Path
 
 
 def test_many_files_are_batched_in_order(tiny_models: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "BATCH_FILES", 2)
+    monkeypatch.setattr(inputs, "BATCH_FILES", 2)
     paths = []
     for i in range(5):
         p = tmp_path / f"n{i}.txt"
@@ -292,11 +297,11 @@ def test_many_files_are_batched_in_order(tiny_models: Path, tmp_path: Path, monk
 
 def test_progress_bar_does_not_touch_stdout(tiny_models: Path, good: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Pretend stderr is a terminal so the rich bar runs; results must still go to stdout, clean.
-    real = cli._stream_is_tty
-    monkeypatch.setattr(cli, "_stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
+    real = detect_cmd.stream_is_tty
+    monkeypatch.setattr(detect_cmd, "stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
     started: list[bool] = []
-    start = cli._Progress.start
-    monkeypatch.setattr(cli._Progress, "start", lambda self: (started.append(True), start(self))[1])
+    start = Progress.start
+    monkeypatch.setattr(Progress, "start", lambda self: (started.append(True), start(self))[1])
     result = invoke(tiny_models, "-f", "json", str(good), str(good))
     assert started == [True]
     assert result.exit_code in (0, 1), result.output
@@ -391,12 +396,12 @@ def test_render_json_and_jsonl_agree() -> None:
 def test_no_context_reads_every_sentence_alone(tiny_models: Path, tmp_path: Path) -> None:
     import shutil
 
-    from spinfix.context import DocumentContext
-    from spinfix.detector import CONFIG_NAME, DetectorConfig
+    from spinfix.detect.context import DocumentContext
+    from spinfix.detect.encoder import CONFIG_NAME, DetectorSettings
 
     models = tmp_path / "models"
     shutil.copytree(tiny_models, models)
-    cfg = DetectorConfig.load(models / "detector" / CONFIG_NAME)
+    cfg = DetectorSettings.load(models / "detector" / CONFIG_NAME)
     cfg.context = DocumentContext(weight=3.0).to_dict()
     cfg.save(models / "detector" / CONFIG_NAME)
     path = tmp_path / "article.txt"

@@ -16,7 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from spinfix import cli, render
+from spinfix.cli import options
+from spinfix.cli import restore as restore_cmd
 from spinfix.errors import ModelError
+from spinfix.io.inputs import STDIN_NAME
+from spinfix.io.progress import Progress
 from spinfix.report import Edit, Report, SentenceReport, Span
 
 runner = CliRunner()
@@ -62,7 +66,7 @@ class FakeSpinfix:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSpinfix:
     sf = FakeSpinfix()
-    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True, lm_reading=True: sf)
+    monkeypatch.setattr(options, "load_models", lambda models, threshold, context=True, lm_reading=True: sf)
     return sf
 
 
@@ -95,7 +99,7 @@ def test_no_lm_reading_reaches_the_loader(monkeypatch: pytest.MonkeyPatch, tmp_p
         asked["lm_reading"] = lm_reading
         return FakeSpinfix()
 
-    monkeypatch.setattr(cli, "_load", load)
+    monkeypatch.setattr(options, "load_models", load)
     path = _file(tmp_path, "spun.txt", SPUN)
     assert invoke(str(path)).exit_code == 1 and asked == {"lm_reading": True}
     assert invoke("--no-lm-reading", str(path)).exit_code == 1 and asked == {"lm_reading": False}
@@ -153,7 +157,7 @@ def test_stdin(fake: FakeSpinfix) -> None:
     result = invoke("-", input=SPUN.encode("utf-8"))
     assert result.exit_code == 1, result.output
     assert result.stdout_bytes == RESTORED.encode("utf-8")
-    assert fake.calls[0]["sources"] == [cli.STDIN_NAME]
+    assert fake.calls[0]["sources"] == [STDIN_NAME]
 
 
 # -- -o ------------------------------------------------------------------------------------------
@@ -170,7 +174,7 @@ def test_output_file_is_written_and_stdout_stays_empty(fake: FakeSpinfix, tmp_pa
 
 
 def test_output_diff_file_gets_no_color_by_default(fake: FakeSpinfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_auto_color", lambda: True)  # as if stdout were a terminal
+    monkeypatch.setattr(options, "auto_color", lambda: True)  # as if stdout were a terminal
     out = tmp_path / "d.txt"
     result = invoke("-f", "diff", str(_file(tmp_path, "spun.txt", SPUN)), "--output", str(out))
     assert result.exit_code == 1 and result.stdout_bytes == b""
@@ -252,7 +256,7 @@ def test_value_error_from_the_pipeline_exits_2(tmp_path: Path, monkeypatch: pyte
         def restore_many(self, texts, **kwargs):
             raise ValueError("unknown restoration method 'x': use 'rewriter' or 'baseline'")
 
-    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True, lm_reading=True: Refusing())
+    monkeypatch.setattr(options, "load_models", lambda models, threshold, context=True, lm_reading=True: Refusing())
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert result.exit_code == 2
     assert result.stderr.strip() == "spinfix: error: unknown restoration method 'x': use 'rewriter' or 'baseline'"
@@ -263,7 +267,7 @@ def test_missing_rewriter_points_to_the_option(tmp_path: Path, monkeypatch: pyte
         def restore_many(self, texts, **kwargs):
             raise ModelError("no rewriter in the models folder (expected models/rewriter); use method='baseline'")
 
-    monkeypatch.setattr(cli, "_load", lambda models, threshold, context=True, lm_reading=True: NoRewriter())
+    monkeypatch.setattr(options, "load_models", lambda models, threshold, context=True, lm_reading=True: NoRewriter())
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("use --method baseline")
@@ -273,7 +277,7 @@ def test_model_error_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     def no_models(models: Path | None, threshold: float | None, context: bool = True, lm_reading: bool = True) -> None:
         raise ModelError("no spinfix models at /x.")
 
-    monkeypatch.setattr(cli, "_load", no_models)
+    monkeypatch.setattr(options, "load_models", no_models)
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert result.exit_code == 2
     assert result.stderr.strip() == "spinfix: error: no spinfix models at /x. Or pass --models PATH."
@@ -287,12 +291,12 @@ def test_run_returns_the_verdict(fake: FakeSpinfix, tmp_path: Path, capsys: pyte
 
 
 def test_progress_bar_does_not_touch_stdout(fake: FakeSpinfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = cli._stream_is_tty
-    monkeypatch.setattr(cli, "_stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
-    monkeypatch.setattr(cli, "PROGRESS_MIN_SENTENCES", 1)
+    real = restore_cmd.stream_is_tty
+    monkeypatch.setattr(restore_cmd, "stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
+    monkeypatch.setattr(options, "PROGRESS_MIN_SENTENCES", 1)
     started: list[bool] = []
-    start = cli._Progress.start
-    monkeypatch.setattr(cli._Progress, "start", lambda self: (started.append(True), start(self))[1])
+    start = Progress.start
+    monkeypatch.setattr(Progress, "start", lambda self: (started.append(True), start(self))[1])
     result = invoke(str(_file(tmp_path, "spun.txt", SPUN)))
     assert started == [True]
     assert result.exit_code == 1 and result.stdout_bytes == RESTORED.encode("utf-8")

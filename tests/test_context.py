@@ -1,4 +1,4 @@
-"""A sentence's neighbours as evidence: spinfix/context.py, its fit, and its use in the pipeline."""
+"""A sentence's neighbours as evidence: spinfix/detect/context.py, its fit, and its use in the pipeline."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from spinfix.context import DocumentContext
+from spinfix.detect.context import DocumentContext
 
 CTX = DocumentContext(weight=2.0, bias=0.0, window=3, pseudo_count=2.0)
 
@@ -68,7 +68,7 @@ def test_saved_and_loaded_with_the_checkpoint() -> None:
     assert DocumentContext.from_dict(None) is None
     assert DocumentContext.from_dict({}) is None
     assert DocumentContext.from_dict(CTX.to_dict()) == CTX
-    # Keys a newer checkpoint adds are ignored, as DetectorConfig does.
+    # Keys a newer checkpoint adds are ignored, as DetectorSettings does.
     assert DocumentContext.from_dict({**CTX.to_dict(), "new_key": 1}) == CTX
 
 
@@ -145,11 +145,11 @@ def test_the_checkpoint_context_is_used_unless_turned_off(tiny_models, tmp_path)
     import shutil
 
     import spinfix
-    from spinfix.detector import CONFIG_NAME, DetectorConfig
+    from spinfix.detect.encoder import CONFIG_NAME, DetectorSettings
 
     models = tmp_path / "models"
     shutil.copytree(tiny_models, models)
-    cfg = DetectorConfig.load(models / "detector" / CONFIG_NAME)
+    cfg = DetectorSettings.load(models / "detector" / CONFIG_NAME)
     cfg.context = DocumentContext(weight=3.0).to_dict()
     cfg.save(models / "detector" / CONFIG_NAME)
     assert spinfix.load(models).context == DocumentContext(weight=3.0)
@@ -157,7 +157,7 @@ def test_the_checkpoint_context_is_used_unless_turned_off(tiny_models, tmp_path)
 
 
 def test_grouping_records_into_articles_keeps_every_record_and_its_offsets() -> None:
-    from spinfix.eval import as_articles
+    from spinfix.eval.detection import as_articles
 
     records = [
         {"article": "wh-written:1", "text": "One."},
@@ -178,7 +178,7 @@ def test_grouping_records_into_articles_keeps_every_record_and_its_offsets() -> 
 
 
 def test_record_verdicts_in_articles_give_spans_in_the_records_offsets(with_context) -> None:
-    from spinfix.eval import record_verdicts
+    from spinfix.eval.detection import record_verdicts
 
     records = [
         {"article": "a:1", "text": "The president said the military aid would continue."},

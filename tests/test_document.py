@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from spinfix.document import Document, Segment, split_sentences
+from spinfix.text.document import Document, Segment, split_sentences
 
 
 def sents(text: str) -> list[str]:
@@ -338,21 +338,21 @@ def test_round_trip_holds_on_random_punctuation_soup() -> None:
 
 
 def test_quotations_pair_curly_and_straight_marks() -> None:
-    from spinfix.document import quotations
+    from spinfix.text.document import quotations
 
     text = 'He said "we will win," then left. “One. Two.” And ” is stray.'
     assert [text[s:e] for s, e in quotations(text)] == ['"we will win,"', "“One. Two.”"]
 
 
 def test_an_unclosed_quotation_ends_with_its_paragraph() -> None:
-    from spinfix.document import quotations
+    from spinfix.text.document import quotations
 
     text = "“We will rebuild the bridge,\nsaid the mayor. “And the road.”"
     assert [text[s:e] for s, e in quotations(text)] == ["“We will rebuild the bridge,", "“And the road.”"]
 
 
 def test_in_quotation_includes_the_marks_and_nothing_past_them() -> None:
-    from spinfix.document import in_quotation, quotations
+    from spinfix.text.document import in_quotation, quotations
 
     text = 'a "b c" d'
     quotes = quotations(text)

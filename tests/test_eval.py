@@ -1,6 +1,7 @@
 import numpy as np
 
-from spinfix.eval import BinaryScores, gold_spans, template_for
+from spinfix.eval.detection import BinaryScores, gold_spans
+from spinfix.eval.tortured import template_for
 from spinfix.train.detector import fit_calibration, pick_threshold
 
 
@@ -41,8 +42,8 @@ def test_recalibration_fits_thresholds_on_dev_and_saves_them(tiny_models, tmp_pa
     import json
     import shutil
 
-    from spinfix.detector import DetectorConfig
-    from spinfix.tokens import tokenize
+    from spinfix.detect.encoder import DetectorSettings
+    from spinfix.text.tokens import tokenize
     from spinfix.train.detector import recalibrate
 
     ckpt = tmp_path / "detector"
@@ -57,7 +58,7 @@ def test_recalibration_fits_thresholds_on_dev_and_saves_them(tiny_models, tmp_pa
     settings = json.loads((ckpt / "spinfix.json").read_text())
     (ckpt / "spinfix.json").write_text(json.dumps({**settings, "phrase_floor": 0.05}))
     cfg = recalibrate(ckpt, dev)
-    saved = DetectorConfig.load(ckpt / "spinfix.json")
+    saved = DetectorSettings.load(ckpt / "spinfix.json")
     assert 0.0 < saved.threshold < 1.0 and 0.2 <= saved.span_threshold <= 0.8
     assert saved.calibration == cfg.calibration and len(saved.calibration) == 4
     assert saved.extra["dev_sentences"] == 40
@@ -66,14 +67,14 @@ def test_recalibration_fits_thresholds_on_dev_and_saves_them(tiny_models, tmp_pa
 
 
 def test_number_changes_count_how_a_spinner_treats_inflection():
-    from spinfix.eval import number_changes
+    from spinfix.eval.tortured import number_changes
 
     got = number_changes([("network", "networks"), ("network", "web"), ("networks", "web"), ("agreement", "agreements")])
     assert got == {"word_swaps": 4, "singular_made_plural": 0.6667, "plural_made_singular": 1.0, "same_word_other_form": 0.5}
 
 
 def test_a_hyphen_part_swap_changes_some_parts_of_a_hyphenated_word():
-    from spinfix.eval import hyphen_part_swap
+    from spinfix.eval.tortured import hyphen_part_swap
 
     assert hyphen_part_swap("x-ray", "x-beam")
     assert hyphen_part_swap("human-computer", "human-pc")
@@ -83,8 +84,8 @@ def test_a_hyphen_part_swap_changes_some_parts_of_a_hyphenated_word():
 
 
 def test_hyphen_part_detection_counts_the_words_and_phrases_marked(sf):
-    from spinfix.eval import hyphen_part_detection
-    from spinfix.tortured import TorturedPair
+    from spinfix.eval.tortured import hyphen_part_detection
+    from spinfix.eval.tortured_pairs import TorturedPair
 
     pairs = [TorturedPair("x-beam pictures", "x-ray images"), TorturedPair("profound learning", "deep learning")]
     got = hyphen_part_detection(sf, pairs)
@@ -102,7 +103,7 @@ def _article_records():
 
 
 def test_mixed_articles_pair_each_spun_article_with_a_clean_one(sf):
-    from spinfix.eval import mixed_article_flag_rates
+    from spinfix.eval.detection import mixed_article_flag_rates
 
     out = mixed_article_flag_rates(sf, _article_records())
     assert out["pairs"] == 2  # two spun articles, three clean: two pairs
@@ -111,7 +112,7 @@ def test_mixed_articles_pair_each_spun_article_with_a_clean_one(sf):
 
 
 def test_clean_articles_are_read_from_the_clean_side(sf):
-    from spinfix.eval import clean_article_flag_rate
+    from spinfix.eval.detection import clean_article_flag_rate
 
     records = _article_records()
     everything = clean_article_flag_rate(type(sf)(sf.detector, threshold=0.0), records)
@@ -121,8 +122,8 @@ def test_clean_articles_are_read_from_the_clean_side(sf):
 
 
 def test_tortured_papers_place_every_pair_once_tortured_and_once_correct(sf):
-    from spinfix.eval import tortured_paper_flag_rates
-    from spinfix.tortured import TorturedPair
+    from spinfix.eval.tortured import tortured_paper_flag_rates
+    from spinfix.eval.tortured_pairs import TorturedPair
 
     pairs = [TorturedPair(tortured=f"counterfeit thing{i}", correct=f"artificial thing{i}") for i in range(23)]
     flag_all = type(sf)(sf.detector, threshold=0.0)

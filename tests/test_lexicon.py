@@ -4,7 +4,15 @@ import time
 
 import pytest
 
-from spinfix.lexicon import Lexicon, analyse, inflect, match_case, noun_number, same_lemma, zipf
+from spinfix.lexicon.morphology import (
+    analyse,
+    inflect,
+    match_case,
+    noun_number,
+    same_lemma,
+    zipf,
+)
+from spinfix.lexicon.thesaurus import Lexicon
 
 
 @pytest.fixture(scope="module")

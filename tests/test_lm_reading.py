@@ -10,15 +10,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import spinfix  # noqa: E402
-from spinfix.lm_reading import (  # noqa: E402
-    FEATURES,
-    PAD_RATIO,
-    PAD_SLACK,
-    LMReading,
-    SurprisalReader,
-    word_features,
-)
-from spinfix.tokens import tokenize  # noqa: E402
+from spinfix.detect.reading import FEATURES, LMReading, word_features  # noqa: E402
+from spinfix.lm.surprisal import PAD_RATIO, PAD_SLACK, SurprisalReader  # noqa: E402
+from spinfix.text.tokens import tokenize  # noqa: E402
 
 SENTENCES = [
     "Officials mentioned that the navy help was not enough.",
@@ -62,7 +56,7 @@ def test_batches_hold_every_sentence_once_with_little_padding(tiny_lm) -> None:
     assert sorted(i for idx, _, _ in batches for i in idx) == list(range(len(texts)))
     # A big budget alone would put all eight in one batch, mostly padding.
     assert len(batches) >= 3
-    for idx, ids, mask in batches:
+    for _idx, ids, mask in batches:
         lengths = mask.sum(1)
         assert int(lengths.max()) <= PAD_RATIO * int(lengths.min()) + PAD_SLACK
         assert ids.shape[0] * ids.shape[1] <= reader.max_batch_tokens

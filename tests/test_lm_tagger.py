@@ -10,10 +10,12 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import spinfix  # noqa: E402
+from spinfix.detect.reading import FEATURES, LMReading  # noqa: E402
+from spinfix.detect.tagger import LMTagger, TaggerHead, TaggerSettings  # noqa: E402
 from spinfix.errors import ModelError  # noqa: E402
-from spinfix.lm_reading import FEATURES, LMReading, SurprisalReader  # noqa: E402
-from spinfix.lm_tagger import LMTagger, TaggerConfig, TaggerHead, train_head  # noqa: E402
-from spinfix.tokens import tokenize  # noqa: E402
+from spinfix.lm.surprisal import SurprisalReader
+from spinfix.text.tokens import tokenize  # noqa: E402
+from spinfix.train.tagger import train_head
 
 SENTENCES = [
     "Officials mentioned that the navy help was not enough.",
@@ -28,7 +30,7 @@ def _words(text: str):
 
 def _tiny_tagger(hidden: int = 32, seed: int = 0) -> LMTagger:
     torch.manual_seed(seed)
-    cfg = TaggerConfig(layer=1, hidden=hidden, proj=8, rnn=4)
+    cfg = TaggerSettings(layer=1, hidden=hidden, proj=8, rnn=4)
     return LMTagger(TaggerHead(cfg), cfg)
 
 
@@ -71,7 +73,7 @@ def test_the_head_learns_what_the_states_say() -> None:
     states = [rng.normal(size=(int(n), 16)).astype(np.float32) for n in rng.integers(3, 12, size=260)]
     labels = [((s[:, 0] > 0) & np.append(s[1:, 0] > 0, False)).astype(np.int8) for s in states]
     rows = [np.zeros((len(s), 3)) for s in states]
-    cfg = TaggerConfig(layer=1, hidden=16, proj=16, rnn=16)
+    cfg = TaggerSettings(layer=1, hidden=16, proj=16, rnn=16)
     tagger = train_head(states[:200], rows[:200], labels[:200], cfg, epochs=10, batch=32, lr=1e-2)
     z = np.concatenate(tagger.logits(states[200:], rows[200:]))
     y = np.concatenate(labels[200:])

@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from spinfix.lmscore import LMScorer  # noqa: E402
+from spinfix.lm.scorer import LMScorer  # noqa: E402
 from tests.test_baseline import _naive  # noqa: E402  (scoring the whole text from scratch)
 
 
@@ -101,7 +101,8 @@ def test_a_row_scores_from_where_it_stood_at_a_mark(tiny_lm) -> None:
     rows.extend(["", " is", " that"])
     rows.score([[" aid would"], [" over"], [" the"]])  # visited, then forgotten
     rows.keep([0, 1])  # the third row leaves
-    got = rows.score_from([(0, marks[0], [" navy aid would", " military aid would"]), (1, marks[1], [" in Ukraine"]), (0, marks[0], [" army"])])
+    asks = [(0, marks[0], [" navy aid would", " military aid would"]), (1, marks[1], [" in Ukraine"]), (0, marks[0], [" army"])]
+    got = rows.score_from(asks)
     want = [
         [_naive(model, tok, "Psaki mentioned the", s) for s in (" navy aid would", " military aid would")],
         [_naive(model, tok, "The war", " in Ukraine")],
@@ -118,7 +119,7 @@ def test_a_row_scores_from_where_it_stood_at_a_mark(tiny_lm) -> None:
 def test_an_int8_model_scores_through_the_same_rows(tiny_lm) -> None:
     import copy
 
-    from spinfix.lm import quantize_int8
+    from spinfix.lm.loading import quantize_int8
 
     model, tok = tiny_lm
     q = quantize_int8(copy.deepcopy(model))

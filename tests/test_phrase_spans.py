@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import spinfix
-from spinfix.detector import Detector, WordScores
-from spinfix.document import Segment
-from spinfix.phrase_spans import grow_to_phrases
-from spinfix.tokens import tokenize
+from spinfix.detect.encoder import Detector, WordScores
+from spinfix.detect.spans import grow_to_phrases
+from spinfix.text.document import Segment
+from spinfix.text.tokens import tokenize
 
 PHRASES = {"for the reason that", "in opposition to", "voted in", "mustered out"}
 
@@ -60,7 +60,7 @@ def test_the_pipeline_grows_spans_when_the_detector_settings_ask_for_it(
     text = "The bridge was closed for the reason that March."
     toks = [t for t in tokenize(text) if t.is_word]
     probs = np.array([0.9 if t.text == "reason" else 0.2 for t in toks], dtype=np.float32)
-    spans = grown._spans(Segment(text, 0, len(text), 0), WordScores(toks, probs))
+    spans = grown.scorer.scored(Segment(text, 0, len(text), 0), WordScores(toks, probs), quotes=[]).spans
     assert [sp.text for sp in spans] == want
 
 

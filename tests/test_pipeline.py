@@ -11,7 +11,7 @@ import json
 import pytest
 
 import spinfix
-from spinfix.detector import Detector
+from spinfix.detect.encoder import Detector
 from spinfix.report import Report
 
 # Offsets must survive everything the reader keeps as is: CRLF, a lone CR, blank lines,
@@ -124,7 +124,7 @@ def test_a_hyphenated_word_is_read_at_its_most_suspicious_part(sf: spinfix.Spinf
     det = sf.detector
     text = "The x-beam pictures of the human-pc link and the non-straight k-closest fit were clear."
     (scores,) = det.score([text])
-    (w_ids,), (w_words,) = det._windows([[t.text for t in scores.tokens]])[0]
+    (w_ids,), (w_words,) = det.windows([[t.text for t in scores.tokens]])[0]
     probs = det._forward([w_ids])[0]
     dash = det.tokenizer.convert_tokens_to_ids("-")
     later_part_higher = 0

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 import spinfix
-from spinfix.eval import clean_flag_rate, tortured_flag_rate
-from spinfix.pipeline import default_models_dir
-from spinfix.tortured import load_pairs, shared_data_dir
+from spinfix.eval.detection import clean_flag_rate
+from spinfix.eval.tortured import tortured_flag_rate
+from spinfix.eval.tortured_pairs import load_pairs
+from spinfix.paths import default_models_dir, shared_data_dir
 from spinfix.train.data import article_sentences, article_split, iter_wh_written
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import spinfix
-from spinfix.pipeline import default_models_dir
-from spinfix.restore_eval import evaluate_tortured
-from spinfix.tortured import load_pairs
+from spinfix.eval.restoration import evaluate_tortured
+from spinfix.eval.tortured_pairs import load_pairs
+from spinfix.paths import default_models_dir
 
 pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"

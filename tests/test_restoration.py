@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from spinfix import prompt
-from spinfix.restoration import align_spans, apply, safe, split_output
+from spinfix.restore import prompt
+from spinfix.restore.rules import align_spans, apply, safe, split_output
 
 SENT = "Psaki mentioned the navy help would continue for 2 years."
 MENTIONED = (6, 15)

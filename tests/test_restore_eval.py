@@ -1,10 +1,17 @@
 """How restoration is scored, and how the default method is chosen from the scores."""
 from __future__ import annotations
 
-from spinfix.restoration import Suggestion
+from spinfix.eval.restoration import (
+    calibration_error,
+    choose_default,
+    edit_outcomes,
+    evaluate_tortured,
+    reliability,
+    word_outcomes,
+)
+from spinfix.eval.tortured_pairs import TorturedPair
 from spinfix.report import Report, SentenceReport, Span
-from spinfix.restore_eval import calibration_error, choose_default, edit_outcomes, evaluate_tortured, reliability, word_outcomes
-from spinfix.tortured import TorturedPair
+from spinfix.restore.rules import Suggestion
 
 RECORD = {
     "spun": True,
@@ -98,7 +105,7 @@ def test_tortured_phrases_with_gold_spans_are_restored_on_the_phrase_alone(tiny_
 
     sf = spinfix.Spinfix.load(tiny_models, device="cpu")
     fake = AnswerRestorer()
-    sf._restorers[fake.name] = fake
+    sf.use_restorer(fake)
     pairs = [TorturedPair("counterfeit consciousness", "artificial intelligence"), TorturedPair("sack of words", "bag of words")]
     res = evaluate_tortured(sf, pairs, method=fake.name, oracle=True)
     assert fake.seen == ["counterfeit consciousness", "sack of words"]
@@ -107,7 +114,7 @@ def test_tortured_phrases_with_gold_spans_are_restored_on_the_phrase_alone(tiny_
 
 
 def test_a_placed_tortured_phrase_has_one_gold_edit_per_swapped_word() -> None:
-    from spinfix.restore_eval import phrase_edits
+    from spinfix.eval.restoration import phrase_edits
 
     sentence = "We used counterfeit consciousness methods."
     where = (8, 8 + len("counterfeit consciousness"))
@@ -127,8 +134,8 @@ def test_the_spinner_share_is_split_again_into_fit_and_check_by_correct_phrase()
 
 
 def test_spells_says_whether_some_choice_of_candidates_gives_the_correct_phrase():
-    from spinfix.candidates import Unit
-    from spinfix.restore_eval import spells
+    from spinfix.eval.restoration import spells
+    from spinfix.restore.candidates import Unit
 
     s = "We used profound neural organization here."
     a = s.index("profound")

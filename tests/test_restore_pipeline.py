@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from spinfix.restoration import SpanTask, Suggestion
+from spinfix.restore.rules import SpanTask, Suggestion
 
 
 class UpperRestorer:
@@ -31,7 +31,7 @@ def flag_all(tiny_models):
 
     sf = spinfix.Spinfix.load(tiny_models, threshold=0.0, device="cpu")
     fake = UpperRestorer()
-    sf._restorers["upper"] = fake
+    sf.use_restorer(fake)
     return sf, fake
 
 
@@ -66,7 +66,7 @@ def test_every_span_gets_a_suggestion_and_confidence(flag_all, sample_text: str)
 
 def test_min_confidence_keeps_unsure_edits_out_of_the_text(flag_all, sample_text: str) -> None:
     sf, _ = flag_all
-    sf.restore_config.min_confidence["upper"] = 0.5
+    sf.restore_settings.min_confidence["upper"] = 0.5
     report = sf.restore(sample_text, method="upper")
     assert all(e.confidence >= 0.5 for e in report.edits)
     unsure = [s for s in report.spans if s.is_edit and s.confidence < 0.5]
@@ -122,7 +122,7 @@ def test_rewriter_missing_is_a_model_error(tiny_models) -> None:
     import spinfix
 
     sf = spinfix.Spinfix.load(tiny_models, device="cpu")  # tiny_models has no rewriter/
-    assert sf.restore_config.default_method == "baseline"
+    assert sf.restore_settings.default_method == "baseline"
     with pytest.raises(spinfix.ModelError, match="no rewriter"):
         sf.restorer("rewriter")
 

@@ -8,8 +8,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from spinfix.restoration import SpanTask  # noqa: E402
-from spinfix.rewriter import MAX_SENTENCE_TOKENS, Rewriter  # noqa: E402
+from spinfix.restore.rewriter import MAX_SENTENCE_TOKENS, Rewriter  # noqa: E402
+from spinfix.restore.rules import SpanTask  # noqa: E402
+from spinfix.restore.settings import RewriterSettings  # noqa: E402
 
 SENT = "Psaki mentioned the navy help would continue for 2 years."
 TASK = SpanTask(SENT, ((6, 15), (20, 29)))
@@ -19,7 +20,7 @@ TASK = SpanTask(SENT, ((6, 15), (20, 29)))
 def rewriter(tiny_lm) -> Rewriter:
     model, tok = tiny_lm
     tok.padding_side = "left"
-    return Rewriter(model, tok, batch_size=4, max_new_tokens=8)
+    return Rewriter(model, tok, RewriterSettings(batch_size=4, max_new_tokens=8))
 
 
 def _suggest(rw: Rewriter, output: str, p: float = 0.5):

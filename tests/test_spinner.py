@@ -2,10 +2,10 @@ import random
 
 import pytest
 
-from spinfix.lexicon import analyse
-from spinfix.spinner import Spinner, protected_mask
-from spinfix.substitutions import MobySource, TableSource
-from spinfix.tokens import tokenize
+from spinfix.lexicon.morphology import analyse
+from spinfix.lexicon.sources import MobySource, TableSource
+from spinfix.text.tokens import tokenize
+from spinfix.train.spinner import Spinner, protected_mask
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_stopwords_take_the_stock_swaps_real_spinners_are_known_for(spinner):
 
 
 def test_spinner_hallmarks_extend_the_function_phrases_without_overriding_them():
-    from spinfix.substitutions import FUNCTION_PHRASES, SPINNER_HALLMARKS
+    from spinfix.lexicon.phrases import FUNCTION_PHRASES, SPINNER_HALLMARKS
 
     for phrase, forms in SPINNER_HALLMARKS.items():
         assert set(forms) <= set(FUNCTION_PHRASES[phrase])

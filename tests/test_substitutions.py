@@ -5,7 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from spinfix.substitutions import WORDNET_DIR, WORDNET_RESOURCE, WordNetSource, read_synsets
+from spinfix.lexicon.sources import (
+    WORDNET_DIR,
+    WORDNET_RESOURCE,
+    WordNetSource,
+    read_synsets,
+)
 
 
 def _fake_wordnet(root: Path) -> Path:

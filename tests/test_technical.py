@@ -6,11 +6,17 @@ import random
 
 import pytest
 
-from spinfix.spinner import Spinner
-from spinfix.substitutions import TableSource
-from spinfix.tokens import tokenize
-from spinfix.tortured import TorturedPair
-from spinfix.train.technical import package_versions, prose_sentences, split_of, technical_examples, term_examples
+from spinfix.eval.tortured_pairs import TorturedPair
+from spinfix.lexicon.sources import TableSource
+from spinfix.text.tokens import tokenize
+from spinfix.train.spinner import Spinner
+from spinfix.train.technical import (
+    package_versions,
+    prose_sentences,
+    split_of,
+    technical_examples,
+    term_examples,
+)
 
 
 def test_only_prose_sentences_are_taken_from_a_docstring() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spinfix.errors import InputError
-from spinfix.textio import DEFAULT_MAX_BYTES, decode_text, read_text
+from spinfix.io.reading import DEFAULT_MAX_BYTES, decode_text, read_text
 
 
 def write(tmp_path: Path, data: bytes, name: str = "in.txt") -> Path:
@@ -57,7 +57,7 @@ def test_default_limit_is_fifty_mebibytes() -> None:
 
 
 def test_dash_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", _Stdin("Hello from a pipe.\n".encode()))
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"Hello from a pipe.\n"))
     assert read_text("-") == "Hello from a pipe.\n"
 
 

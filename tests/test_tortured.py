@@ -1,4 +1,10 @@
-from spinfix.tortured import TorturedPair, clean_correct, load_pairs, swap_table, word_swaps
+from spinfix.eval.tortured_pairs import (
+    TorturedPair,
+    clean_correct,
+    load_pairs,
+    swap_table,
+    word_swaps,
+)
 
 
 def test_abbreviations_and_unsure_marks_are_stripped():
@@ -25,7 +31,8 @@ def test_word_swaps_come_from_equal_length_pairs():
 
 
 def test_swaps_round_trip_through_the_resource_file(tmp_path):
-    from spinfix.tortured import load_swaps, write_swaps
+    from spinfix.eval.tortured_pairs import write_swaps
+    from spinfix.lexicon.tortured import load_swaps
 
     pairs = [TorturedPair("profound learning", "deep learning"), TorturedPair("huge information", "big data"),
              TorturedPair("profound neural organization", "deep neural network")]
@@ -46,7 +53,8 @@ def test_swaps_round_trip_through_the_resource_file(tmp_path):
 
 
 def test_learned_table_is_what_the_resource_file_reads_back(tmp_path):
-    from spinfix.tortured import learned_table, load_swaps, write_swaps
+    from spinfix.eval.tortured_pairs import learned_table, write_swaps
+    from spinfix.lexicon.tortured import load_swaps
 
     pairs = [TorturedPair("profound learning", "deep learning"), TorturedPair("huge information", "big data"),
              TorturedPair("profound neural organization", "deep neural network"), TorturedPair("enormous information", "big data")]
@@ -59,7 +67,8 @@ def test_packaged_swaps_hold_no_held_out_phrase():
     """The held-out share measures phrases spinfix never saw: none of them may be packaged."""
     import pytest
 
-    from spinfix.tortured import load_swaps, shared_data_dir
+    from spinfix.lexicon.tortured import load_swaps
+    from spinfix.paths import shared_data_dir
 
     if not (shared_data_dir() / "tortured_phrases_dev.tsv").exists():
         pytest.skip("shared data not here")
@@ -72,8 +81,8 @@ def test_packaged_swaps_hold_no_held_out_phrase():
 def test_evaluation_places_the_tortured_phrase_without_the_abbreviation_the_correct_one_lost():
     """"synthetic intelligence (ai)" against "artificial intelligence": the "(ai)" would make
     exact restoration impossible, so both sides go without it."""
-    from spinfix.eval import placed
-    from spinfix.restore_eval import phrase_edits
+    from spinfix.eval.restoration import phrase_edits
+    from spinfix.eval.tortured import placed
 
     pair = TorturedPair("synthetic intelligence (ai)", "artificial intelligence")
     assert pair.tortured_bare == "synthetic intelligence"

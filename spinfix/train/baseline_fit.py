@@ -14,7 +14,12 @@ from pathlib import Path
 
 import torch
 
-from spinfix.baseline import evidence_score, needs_shortlist, shortlist_rank, shortlisted
+from spinfix.restore.evidence import (
+    evidence_score,
+    needs_shortlist,
+    shortlist_rank,
+    shortlisted,
+)
 
 L2 = 0.01  # small: a dozen weights, thousands of decisions
 # (size, margin) settings of BaselineRestorer's shortlist measured by the fit: sizes alone, and
@@ -24,7 +29,7 @@ SHORTLIST_SETTINGS: tuple[tuple[int | None, float | None], ...] = (
     *((k, m) for k in (6, 8) for m in (2.0, 3.0, 4.0, 5.0, 6.0)),
 )
 # What the released setting may cost in decisions right against scoring every candidate: a
-# point, for half of the LM's work (spinfix 0.1.5; models/rewriter/HISTORY.md has the table).
+# point, for half of the LM's work (spinfix 0.1.5; docs/history/restoration.md has the table).
 SHORTLIST_TOLERANCE = 0.01
 
 
@@ -252,7 +257,7 @@ def fill_readings(units: list[dict], recorded: list[dict], read) -> int:
 
 
 def lm_shortlisted(units: list[dict], weights: dict[str, float], k: int | None, margin: float | None = None) -> list[dict]:
-    """The decisions as `BaselineRestorer(shortlist=k, shortlist_margin=margin)` makes them:
+    """The decisions as a BaselineRestorer with `BaselineSettings(shortlist=k, shortlist_margin=margin)` makes them:
     only the spun text and the candidates it would score in full, labels re-pointed (-1 when the
     original was cut). Units must be recorded with every candidate, its "first" and its
     "extra_tokens"."""

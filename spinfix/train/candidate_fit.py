@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import torch
 
-from spinfix.candidates import CandidateGenerator, rank_features
+from spinfix.restore.candidates import CandidateGenerator, rank_features
 from spinfix.train.baseline_fit import fit
 
 NOT_FEATURES = ("prior", "rank")  # outputs of a ranking, not evidence for one

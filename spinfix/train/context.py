@@ -1,4 +1,4 @@
-"""Fit the document context (spinfix/context.py) on the dev split's articles, then re-pick the
+"""Fit the document context (spinfix/detect/context.py) on the dev split's articles, then re-pick the
 sentence threshold for the target precision with the context in use.
 
 The weight and bias are the maximum-likelihood fit of
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spinfix.context import DocumentContext, logit, raw_logit
-from spinfix.eval import as_articles, record_verdicts
+from spinfix.detect.context import DocumentContext, logit, raw_logit
+from spinfix.eval.detection import as_articles, record_verdicts
 from spinfix.pipeline import Spinfix
 from spinfix.train.detector import pick_threshold
 
@@ -37,10 +37,10 @@ class ContextFit:
 def _sentences(sf: Spinfix, records: Sequence[dict]) -> tuple[list[list[float]], list[list[int]], list[list[int]]]:
     """Per article: its sentences' own probabilities, labels (the label of the record a
     sentence lies in) and words outside quotations, for the sentences the pipeline weighs
-    (`Spinfix._score_documents`)."""
+    (`SentenceScorer.score_documents`)."""
     probs, labels, words = [], [], []
     groups = as_articles(records)
-    for group, scored in zip(groups, sf._score_documents([g.text for g in groups])):
+    for group, scored in zip(groups, sf.scorer.score_documents([g.text for g in groups])):
         p, y, w = [], [], []
         for x in scored:
             if not x.has_words:

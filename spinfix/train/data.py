@@ -15,10 +15,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from spinfix.document import split_sentences
-from spinfix.spinner import Spinner
-from spinfix.tokens import tokenize
+from spinfix.eval.records import read_jsonl
+from spinfix.text.document import split_sentences
+from spinfix.text.tokens import tokenize
+from spinfix.train.spinner import Spinner
 
 logger = logging.getLogger(__name__)
 
@@ -153,12 +155,6 @@ def build(
     return counts
 
 
-def read_jsonl(path: Path) -> Iterator[dict]:
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            yield json.loads(line)
-
-
 def word_tokens(text: str) -> list[str]:
     return [t.text for t in tokenize(text)]
 
@@ -200,11 +196,16 @@ def add_technical(out_dir: Path, pairs, spinner: Spinner, seed: int = 13, max_tr
     `pairs` must be the spinner share of the tortured phrases only. At most `max_train`
     docstring sentences for training (a fixed random choice) and a twentieth of that for dev.
     """
-    from spinfix.train.technical import docstring_sentences, package_versions, split_of, technical_examples
+    from spinfix.train.technical import (
+        docstring_sentences,
+        package_versions,
+        split_of,
+        technical_examples,
+    )
 
     sentences = docstring_sentences()
     rng = random.Random(f"{seed}:technical")
-    counts = {}
+    counts: dict[str, Any] = {}
     for split, cap in (("train", max_train), ("dev", max_train // 20)):
         part = [s for s in sentences if split_of(s) == split]
         part = sorted(rng.sample(part, min(cap, len(part))))
@@ -223,8 +224,14 @@ def build_science_mix(src_dir: Path, out_dir: Path, pairs, spinner: Spinner, new
     prose of `technical.EXTRA_PACKAGES` spun as in `add_technical`, and a copy of half of the
     clean technical sentences with one term spun (`technical.term_examples`). Dev is `src_dir`'s,
     so thresholds are picked on the same sentences as before. `pairs`: spinner share only."""
-    from spinfix.train.technical import (EXTRA_PACKAGES, docstring_sentences, package_versions, split_of,
-                                         technical_examples, term_examples)
+    from spinfix.train.technical import (
+        EXTRA_PACKAGES,
+        docstring_sentences,
+        package_versions,
+        split_of,
+        technical_examples,
+        term_examples,
+    )
 
     rng = random.Random(seed)
     packages = tuple(packages) if packages is not None else EXTRA_PACKAGES

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from spinfix.detector import CONFIG_NAME, Detector, DetectorConfig, features
-from spinfix.tokens import tokenize
+from spinfix.detect.encoder import CONFIG_NAME, Detector, DetectorSettings, features
+from spinfix.eval.records import read_jsonl
+from spinfix.text.tokens import tokenize
 from spinfix.train.batching import length_batches
-from spinfix.train.data import read_jsonl
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +73,15 @@ def calibrate_on_dev(det: Detector, dev: list[dict], target_precision: float) ->
     All three go through the code path users run (Detector.score, Spinfix reports). The span
     threshold is the word probability that maximises exact span F1 on dev's flagged sentences.
     """
-    from spinfix.document import Segment, quotations
-    from spinfix.eval import gold_spans
-    from spinfix.pipeline import Spinfix, quoted_words
+    from spinfix.detect.sentences import judge
+    from spinfix.detect.spans import quoted_words
+    from spinfix.eval.detection import gold_spans
+    from spinfix.pipeline import Spinfix
+    from spinfix.text.document import Segment, quotations
 
     cfg = det.config
     scores = det.score([r["text"] for r in dev])
-    # Quoted words are no evidence at inference (Spinfix._scored): fit without them too.
+    # Quoted words are no evidence at inference (SentenceScorer.scored): fit without them too.
     skips = [quoted_words(Segment(r["text"], 0, len(r["text"]), 0), s, quotations(r["text"])) for r, s in zip(dev, scores)]
     y = np.array([int(r["spun"]) for r in dev])
     cfg.calibration = fit_calibration(np.array([features(s, k) for s, k in zip(scores, skips)]), y)
@@ -95,7 +97,7 @@ def calibrate_on_dev(det: Detector, dev: list[dict], target_precision: float) ->
         sf = Spinfix(det)
         tp = fp = fn = 0
         for rec, sc, gold in zip(dev, scores, golds):
-            rep = sf._sentence_report(Segment(rec["text"], 0, len(rec["text"]), 0), sc)
+            [rep] = judge([sf.scorer.score_alone(Segment(rec["text"], 0, len(rec["text"]), 0), sc)], sf.threshold, None)
             pred = {(sp.start, sp.end) for sp in rep.spans}
             tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
         f1 = 2 * tp / max(2 * tp + fp + fn, 1)
@@ -177,7 +179,7 @@ def train(
     train_seconds = time.time() - t0
 
     model.eval()
-    config = DetectorConfig(max_length=max_length)
+    config = DetectorSettings(max_length=max_length)
     det = Detector(model, tokenizer, config, device=device)
     calibrate_on_dev(det, list(read_jsonl(dev_path)), target_precision)
     info = {
@@ -205,7 +207,7 @@ def train(
     return info
 
 
-def recalibrate(path: Path, dev_path: Path, target_precision: float = 0.98) -> DetectorConfig:
+def recalibrate(path: Path, dev_path: Path, target_precision: float = 0.98) -> DetectorSettings:
     """Refit a saved checkpoint's sentence regression and thresholds on dev; rewrite spinfix.json."""
     det = Detector.load(path, device="cpu")
     # An LM reading was fitted on the old regression's scores: drop it (make fit-lm-reading).

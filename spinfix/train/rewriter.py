@@ -25,11 +25,11 @@ from pathlib import Path
 
 import torch
 
-from spinfix import prompt as fmt
-from spinfix.substitutions import STOPWORDS
-from spinfix.tokens import tokenize
+from spinfix.eval.records import merge_edits, read_jsonl
+from spinfix.lexicon.phrases import STOPWORDS
+from spinfix.restore import prompt as fmt
+from spinfix.text.tokens import tokenize
 from spinfix.train.batching import length_batches
-from spinfix.train.data import read_jsonl
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +41,6 @@ class Pair:
     marked: str  # spun sentence with spans in brackets
     target: str  # what the rewriter should answer
     n_spans: int
-
-
-def _merge_edits(text: str, edits: list[list]) -> list[tuple[int, int, str]]:
-    """Gold edits as (start, end, original) spans in the spun text, adjacent ones merged."""
-    spans: list[tuple[int, int, str]] = []
-    for s, e, orig, _rep, _src in sorted(edits, key=lambda x: x[0]):
-        if spans and text[spans[-1][1] : s].strip() == "":
-            ps, _pe, po = spans[-1]
-            spans[-1] = (ps, e, po + text[_pe:s] + orig)
-        else:
-            spans.append((s, e, orig))
-    return spans
 
 
 def _false_spans(text: str, taken: list[tuple[int, int]], rng: random.Random, rate: float, most: int) -> list[tuple[int, int]]:
@@ -75,7 +63,7 @@ def make_pair(record: dict, rng: random.Random, drop_rate: float = 0.1, false_ra
         if not false:
             return None
         return Pair(fmt.mark(text, false), text, 0)
-    gold = _merge_edits(text, record["edits"])
+    gold = merge_edits(text, record["edits"])
     kept = [g for g in gold if rng.random() >= drop_rate] or gold[:1]
     false = _false_spans(text, [(s, e) for s, e, _ in gold], rng, false_rate, 2)
     # The answer: the spun text with the marked gold spans restored, everything else as is.
@@ -122,7 +110,7 @@ def train(
 ) -> dict:
     from peft import LoraConfig, get_peft_model
 
-    from spinfix.lm import load_base
+    from spinfix.lm.loading import load_base
 
     torch.manual_seed(seed)
     records = list(read_jsonl(data_dir / "train.jsonl"))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 
-from spinfix.tokens import tokenize
-from spinfix.tortured import TorturedPair
+from spinfix.eval.tortured_pairs import TorturedPair
+from spinfix.text.tokens import tokenize
 
-# Written for spinfix; disjoint from spinfix.eval.TEMPLATES. The last DEV_TEMPLATES are kept
+# Written for spinfix; disjoint from spinfix.eval.tortured.TEMPLATES. The last DEV_TEMPLATES are kept
 # for the dev split (calibration), the rest for training.
 TEMPLATES = (
     "We used {} to process the images collected during the field campaign.",

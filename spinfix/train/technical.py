@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from spinfix.spinner import Spinner, SpunSentence
-from spinfix.tokens import tokenize
-from spinfix.tortured import TorturedPair
+from spinfix.eval.tortured_pairs import TorturedPair
+from spinfix.text.tokens import tokenize
+from spinfix.train.spinner import Spinner, SpunSentence
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ PACKAGES = ("numpy", "scipy", "sklearn", "torch")
 EXTRA_PACKAGES = ("pandas", "networkx", "sympy", "transformers")
 # Science proper (statistics, astronomy, molecular biology, image processing), the register
 # tortured phrases come from. Read as files, never imported. Not in any release's data (tried in
-# stage 3 and not released, models/detector/HISTORY.md), so setup-train does not install them;
+# stage 3 and not released, docs/history/detector.md), so setup-train does not install them;
 # `pip install --no-deps statsmodels==0.15.0 astropy==8.0.2 biopython==1.88 scikit-image==0.26.0`
 # and `build_data.py --science-mix ... --packages` rebuild that experiment's mix.
 SCIENCE_PACKAGES = ("statsmodels", "astropy", "Bio", "skimage")

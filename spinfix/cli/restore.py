@@ -1,0 +1,194 @@
+"""`spinfix restore`: put back the original wording of a spun text."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from spinfix import render
+from spinfix.cli import options
+from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_SPUN, app, error
+from spinfix.errors import SpinfixError
+from spinfix.io.inputs import STDIN_NAME
+from spinfix.io.progress import Progress, count_sentences
+from spinfix.io.reading import DEFAULT_MAX_BYTES, read_text
+from spinfix.io.writing import (
+    output_problem,
+    stream_is_tty,
+    unicode_stream,
+    write_atomic,
+    write_stdout,
+)
+
+logger = logging.getLogger(__name__)
+
+RESTORE_EXIT_CODES_HELP = (
+    "Exit codes: 0 = no spun text found (the text is written back unchanged); 1 = spun text "
+    "found; 2 = error (an unreadable input, a bad option, missing models, an output that cannot "
+    "be written)."
+)
+
+
+@app.command(
+    help=(
+        "Put back the original wording of synonym-spun text.\n\n"
+        "FILE is checked as by `spinfix detect`; every flagged phrase gets a suggested original, "
+        "and the confident suggestions are applied. By default the restored text is written: "
+        "the input exactly, with the edits made and nothing added, so `spinfix restore in.txt "
+        "-o out.txt` gives a usable file. A text with nothing flagged comes back unchanged."
+    ),
+    epilog=RESTORE_EXIT_CODES_HELP,
+)
+def restore(
+    file: Annotated[
+        str,
+        typer.Argument(metavar="FILE", help="The UTF-8 text file to restore; '-' reads standard input.", show_default=False),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="OUT",
+            help="Write the result to OUT instead of stdout (replaced only once complete; never FILE itself).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        options.RestoreFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help=(
+                "text: the restored text, nothing added. diff: the whole text with each edit shown "
+                "as old then new, and a summary line. json: the report, with every edit and suggestion."
+            ),
+        ),
+    ] = options.RestoreFormat.text,
+    method: Annotated[
+        options.Method | None,
+        typer.Option(
+            case_sensitive=False,
+            help=(
+                "baseline: candidate originals scored by a language model and the evidence for "
+                "each; restores more, about as fast. rewriter: a fine-tuned language model rewrites "
+                "each flagged sentence. "
+                "(default: the released default, named in models/rewriter/spinfix.json)"
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REF",
+            help=(
+                "A clean parallel article (the source, or another outlet's report of the same "
+                "event). Accepted and recorded; checking restorations against it is a later feature."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    threshold: options.ThresholdOption = None,
+    context: options.ContextOption = True,
+    lm_reading: options.LMReadingOption = True,
+    models: Annotated[
+        Path | None,
+        typer.Option(
+            help="Models folder (holding detector/ and rewriter/). (default: $SPINFIX_MODELS, else models/ in the checkout)",
+            show_default=False,
+        ),
+    ] = None,
+    max_bytes: options.MaxBytesOption = DEFAULT_MAX_BYTES,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color",
+            help="Colour the diff. (default: on when the diff goes to a terminal)",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Restore FILE; exit 0 (clean), 1 (spun text found) or 2 (an error)."""
+    if output == "-":
+        output = None
+    if file == "-" and reference == "-":
+        error("FILE and --reference cannot both be '-' (standard input).")
+        raise typer.Exit(EXIT_ERROR)
+    if output is not None:
+        problem = output_problem(output, [("input file", file), ("reference file", reference or "-")])
+        if problem is not None:
+            error(problem)
+            raise typer.Exit(EXIT_ERROR)
+    # Inputs first: a typo should not cost loading the models.
+    try:
+        text = read_text(file, max_bytes=max_bytes)
+        ref_text = read_text(reference, max_bytes=max_bytes) if reference is not None else None
+    except SpinfixError as exc:
+        error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    try:
+        sf = options.load_models(models, threshold, context, lm_reading)
+    except SpinfixError as exc:
+        error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
+        raise typer.Exit(EXIT_ERROR) from None
+
+    want_progress = not quiet and stream_is_tty(sys.stderr)
+    try:
+        with Progress(1) as progress:
+            n_sentences = count_sentences([text]) if want_progress else 0
+            if n_sentences >= options.PROGRESS_MIN_SENTENCES:
+                progress.start()
+                # restore_many reports every sentence once for detection, then the flagged ones
+                # again as they are restored: half the bar for each pass.
+                progress.start_batch(1, 2 * n_sentences)
+            seen = 0
+
+            def on_progress(n: int) -> None:
+                nonlocal seen
+                seen += n
+                progress.sentences_done(n)
+                if seen >= n_sentences:
+                    progress.describe("restoring")
+
+            reports = sf.restore_many(
+                [text],
+                references=[ref_text],
+                method=method.value if method is not None else None,
+                sources=[STDIN_NAME if file == "-" else file],
+                progress=on_progress,
+            )
+    except SpinfixError as exc:  # e.g. no rewriter in the models folder
+        error(str(exc).replace("method='baseline'", "--method baseline"))
+        raise typer.Exit(EXIT_ERROR) from None
+    except ValueError as exc:  # an unknown method
+        logger.debug("restore failed", exc_info=True)
+        error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+
+    report = reports[0]
+    use_color = color if color is not None else output is None and options.auto_color()
+    if fmt is options.RestoreFormat.text:
+        result = render.render_restored(report)
+    elif fmt is options.RestoreFormat.diff:
+        result = render.render_diff(report, color=use_color) + "\n"
+    else:
+        ascii_only = output is None and not unicode_stream(sys.stdout)
+        result = render.render_json(report, ensure_ascii=ascii_only) + "\n"
+    if output is None:
+        write_stdout(result, raw=fmt is options.RestoreFormat.text)
+    else:
+        try:
+            write_atomic(output, result.encode("utf-8"))
+        except OSError as exc:
+            error(f"cannot write {output}: {exc.strerror or exc}.")
+            raise typer.Exit(EXIT_ERROR) from None
+
+    code = EXIT_SPUN if report.is_spun else EXIT_CLEAN
+    logger.info("%d edit(s) in %s by %s: exit %d", len(report.edits or []), report.source, report.method, code)
+    raise typer.Exit(code)
