@@ -8,7 +8,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -127,6 +127,11 @@ fit-baseline: setup
 
 eval: setup-train
 	$(BIN)/python scripts/eval_detector.py --models models --data data/generated/detector
+
+# The language gate: other languages never flagged, English never turned away, its cost (~5 min);
+# reads the test part of data/languages -> data/eval/language.json.
+eval-language: setup-train
+	$(BIN)/python scripts/eval_language.py --models models --data data/generated/detector
 
 eval-restore: setup-train
 	$(BIN)/python scripts/eval_restore.py --models models --data data/generated/detector --oracle

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from spinfix.restore.candidates import CandidateGenerator
 from spinfix.restore.methods import METHODS, RestorerParts
 from spinfix.restore.rules import Restorer, SpanTask
 from spinfix.restore.settings import RestoreSettings
+from spinfix.text.language import LanguageGate
+from spinfix.text.view import TextView
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +41,10 @@ RESTORE_CHUNK = 64
 
 class Spinfix:
     """Spun-text detection and restoration over text of any length.
+
+    One Spinfix may be shared by threads: the models load once, on first use, whichever thread
+    asks first, and calls from several threads at once give what the same calls made one after
+    another give.
 
     >>> sf = spinfix.load()
     >>> report = sf.detect("The president mentioned the navy help would continue.")
@@ -54,6 +61,7 @@ class Spinfix:
         context: bool | DocumentContext = True,
         phrases: Callable[[str], bool] | None = None,
         lm_reading: bool = True,
+        language_gate: bool | LanguageGate = True,
     ) -> None:
         cfg = detector.config
         # The LM's second reading of uncertain sentences (spinfix.detect.reading): True, the
@@ -66,6 +74,9 @@ class Spinfix:
                 "lm_tagger.safetensors is missing: copy the whole models folder, or pass lm_reading=False"
             )
         fitted = (cfg.without_reading or {}) if cfg.lm_reading and not lm_reading else {}
+        # Guards the pieces loaded on first use: one Spinfix may be shared by threads, and the
+        # first calls may come from several at once.
+        self._lock = threading.RLock()
         self._lm: tuple[Any, Any] | None = None  # SmolLM2, loaded on first use; shared
         self._phrase_lexicon: PhraseLexicon | None = None
         self._candidates: CandidateGenerator | None = None
@@ -74,7 +85,10 @@ class Spinfix:
         # loading the phrase lexicon (tests).
         if phrases is None and cfg.phrase_floor is not None:
             phrases = self.phrase_lexicon().emitted_whole
-        self.scorer = SentenceScorer(detector, reading, phrases, lm=self.base_lm)
+        # Only English is judged (spinfix.text.language): True, the released gate; False, every
+        # paragraph is judged whatever its language (evaluation, or text known to be English).
+        gate = language_gate if isinstance(language_gate, LanguageGate) else LanguageGate() if language_gate else None
+        self.scorer = SentenceScorer(detector, reading, phrases, lm=self.base_lm, gate=gate)
         # Neighbouring sentences of the same text as evidence (spinfix.detect.context): True, the
         # checkpoint's fitted context (if it has one); False, every sentence scored alone.
         if isinstance(context, DocumentContext):
@@ -145,16 +159,28 @@ class Spinfix:
         `progress`, if given, is called after each chunk with the number of sentences in that
         chunk (an increment, not a running total).
         """
+        return list(self.stream_detect(texts, sources, progress))
+
+    def stream_detect(
+        self,
+        texts: Sequence[str],
+        sources: Sequence[str | None] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[Report]:
+        """detect_many(), each report given as soon as its text is done (in order): the texts'
+        sentences share model batches, and what is done can be written out while the rest is
+        scored (and is not lost if the run is stopped)."""
         if isinstance(texts, str):
             raise TypeError("detect_many takes a list of texts; use detect() for one text")
         sources = list(sources) if sources is not None else [None] * len(texts)
-        return [
-            Report(
-                text=t, sentences=judge(s, self.threshold, self.context), threshold=self.threshold,
-                source=src, model=self.detector.name,
-            )
-            for t, s, src in zip(texts, self.scorer.score_documents(texts, progress), sources)
-        ]
+        # The models read each text without its invisible characters; the reports index the
+        # text as given (spinfix.text.view).
+        views = [TextView.of(t) for t in texts]
+        for t, view, s, src in zip(texts, views, self.scorer.iter_documents([v.text for v in views], progress), sources):
+            sentences = judge(s, self.threshold, self.context)
+            if not view.identity:
+                sentences = [view.sentence(x) for x in sentences]
+            yield Report(text=t, sentences=sentences, threshold=self.threshold, source=src, model=self.detector.name)
 
     def iter_detect(self, texts: Iterable[str], batch_texts: int = 64) -> Iterable[Report]:
         """Stream reports over an iterable of texts, `batch_texts` at a time (bounded memory)."""
@@ -175,6 +201,7 @@ class Spinfix:
         reference: str | None = None,
         method: str | None = None,
         source: str | None = None,
+        min_confidence: float | None = None,
     ) -> Report:
         """detect(), then a suggested original for every flagged span and the restored text.
 
@@ -182,7 +209,7 @@ class Spinfix:
         the same event). Checking restorations against it is the next capability; for now it
         is validated and recorded, and does not change the result.
         """
-        return self.restore_many([text], references=[reference], method=method, sources=[source])[0]
+        return self.restore_many([text], references=[reference], method=method, sources=[source], min_confidence=min_confidence)[0]
 
     def restore_many(
         self,
@@ -191,9 +218,11 @@ class Spinfix:
         method: str | None = None,
         sources: Sequence[str | None] | None = None,
         progress: Callable[[int], None] | None = None,
+        min_confidence: float | None = None,
     ) -> list[Report]:
         """Batched restore(): detection batches over all texts, then restoration batches over
-        all flagged sentences. `progress` gets sentence increments, detection then restoration."""
+        all flagged sentences. `progress` gets sentence increments, detection then restoration.
+        `min_confidence`: as in restore_reports()."""
         if isinstance(texts, str):
             raise TypeError("restore_many takes a list of texts; use restore() for one text")
         if references is not None:
@@ -204,31 +233,43 @@ class Spinfix:
                     raise TypeError("reference must be a str (the clean article's text) or None")
         self.restorer(method)  # loaded (or refused) before the detection work
         reports = self.detect_many(texts, sources=sources, progress=progress)
-        return self.restore_reports(reports, method=method, progress=progress)
+        return self.restore_reports(reports, method=method, progress=progress, min_confidence=min_confidence)
 
     def restore_reports(
         self,
         reports: Sequence[Report],
         method: str | None = None,
         progress: Callable[[int], None] | None = None,
+        min_confidence: float | None = None,
     ) -> list[Report]:
         """Restoration of reports that detect() or detect_many() made: every flagged span gets
-        its suggestion and confidence, and each report its edits (and so its restored text).
-        The reports are filled in place and returned. `progress` gets flagged-sentence
-        increments."""
+        its suggestion and confidence, and each report its edits (and so its restored text):
+        the suggestions at least `min_confidence` confident (by default the method's minimum as
+        released: `restore_settings.min_confidence`). The reports are filled in place and
+        returned. `progress` gets flagged-sentence increments."""
         restorer = self.restorer(method)
         reports = list(reports)
         flagged = [(rep, s) for rep in reports for s in rep.sentences if s.spans]
-        min_conf = self.restore_settings.min_confidence.get(restorer.name, 0.0)
+        min_conf = self.restore_settings.min_confidence.get(restorer.name, 0.0) if min_confidence is None else min_confidence
+        if not 0.0 <= min_conf <= 1.0:  # also rejects NaN
+            raise ValueError(f"min_confidence must be between 0 and 1, got {min_conf}")
         for c in range(0, len(flagged), RESTORE_CHUNK):
             chunk = flagged[c : c + RESTORE_CHUNK]
+            # The restorer reads each sentence as the detector did, without invisible characters.
+            views = [TextView.of(s.text) for _, s in chunk]
             tasks = [
-                SpanTask(s.text, tuple((sp.start - s.start, sp.end - s.start) for sp in s.spans), tuple(sp.probability for sp in s.spans))
-                for _, s in chunk
+                SpanTask(
+                    v.text,
+                    tuple((v.to_view(sp.start - s.start), v.to_view(sp.end - s.start)) for sp in s.spans),
+                    tuple(sp.probability for sp in s.spans),
+                )
+                for (_, s), v in zip(chunk, views)
             ]
-            for (_, s), sugg in zip(chunk, restorer.restore(tasks)):
-                for span, g in zip(s.spans, sugg):
-                    span.suggestion, span.confidence = g.text, g.confidence
+            for (_, s), task, sugg in zip(chunk, tasks, restorer.restore(tasks)):
+                for span, (a, b), g in zip(s.spans, task.spans, sugg):
+                    # Left as it reads: the span as it stands, invisible characters and all.
+                    kept = g.text == task.sentence[a:b]
+                    span.suggestion, span.confidence = (span.text if kept else g.text), g.confidence
             if progress:
                 progress(len(chunk))
         for rep in reports:
@@ -244,13 +285,16 @@ class Spinfix:
         """The restorer for `method` (a name in spinfix.restore.methods.METHODS, or of a restorer
         given to use_restorer; None = the released default), loaded on first use and kept."""
         method = method or self.restore_settings.default_method
-        if method not in self._restorers:
-            build = METHODS.get(method)
-            if build is None:
-                names = " or ".join(repr(m) for m in (*METHODS, *(m for m in self._restorers if m not in METHODS)))
-                raise ValueError(f"unknown restoration method {method!r}: use {names}")
-            self._restorers[method] = build(self._restorer_parts())
-        return self._restorers[method]
+        if method in self._restorers:
+            return self._restorers[method]
+        build = METHODS.get(method)
+        if build is None:
+            names = " or ".join(repr(m) for m in (*METHODS, *(m for m in self._restorers if m not in METHODS)))
+            raise ValueError(f"unknown restoration method {method!r}: use {names}")
+        with self._lock:
+            if method not in self._restorers:
+                self._restorers[method] = build(self._restorer_parts())
+            return self._restorers[method]
 
     def use_restorer(self, restorer: Restorer) -> None:
         """Restore with `restorer` when its method (`restorer.name`) is asked for: a restorer of
@@ -268,23 +312,26 @@ class Spinfix:
     def phrase_lexicon(self) -> PhraseLexicon:
         """What a spinner emits whole: detection grows its marks over these phrases, and
         restoration undoes them as one unit."""
-        if self._phrase_lexicon is None:
-            self._phrase_lexicon = PhraseLexicon.default()
-        return self._phrase_lexicon
+        with self._lock:
+            if self._phrase_lexicon is None:
+                self._phrase_lexicon = PhraseLexicon.default()
+            return self._phrase_lexicon
 
     def candidate_generator(self) -> CandidateGenerator:
         """The candidate originals, loaded once (around the same phrase lexicon as detection)."""
-        if self._candidates is None:
-            cap = self.restore_settings.baseline.max_candidates
-            kwargs = {} if cap is None else {"max_candidates": cap}
-            self._candidates = CandidateGenerator.default(self.phrase_lexicon(), **kwargs)
-        return self._candidates
+        with self._lock:
+            if self._candidates is None:
+                cap = self.restore_settings.baseline.max_candidates
+                kwargs = {} if cap is None else {"max_candidates": cap}
+                self._candidates = CandidateGenerator.default(self.phrase_lexicon(), **kwargs)
+            return self._candidates
 
     def base_lm(self) -> tuple[Any, Any]:
         """(model, tokenizer) of SmolLM2-135M, loaded on first use and shared by the LM reading
         and the baseline restorer."""
-        if self._lm is None:
-            from spinfix.lm.loading import load_base
+        with self._lock:
+            if self._lm is None:
+                from spinfix.lm.loading import load_base
 
-            self._lm = load_base(self.device or "cpu")
-        return self._lm
+                self._lm = load_base(self.device or "cpu")
+            return self._lm

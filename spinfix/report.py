@@ -71,6 +71,15 @@ class SentenceReport:
     # The sentence's probability on its own words only; `probability` also weighs its
     # neighbours in the same text (spinfix/detect/context.py). Equal when no context was used.
     probability_alone: float | None = None
+    # The language of a sentence spinfix did not judge (ISO 639-1: "fr"): its paragraph is not
+    # English, and spinfix judges English only. None: judged. A sentence not judged is never
+    # spun, has no spans, and its probability (0) means nothing.
+    language: str | None = None
+
+    @property
+    def checked(self) -> bool:
+        """Whether spinfix judged this sentence (it is English)."""
+        return self.language is None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -84,6 +93,9 @@ class SentenceReport:
         }
         if self.probability_alone is not None:
             d["probability_alone"] = round(self.probability_alone, 4)
+        if self.language is not None:
+            d["checked"] = False
+            d["language"] = self.language
         return d
 
 
@@ -127,6 +139,11 @@ class Report:
         return any(s.is_spun for s in self.sentences)
 
     @property
+    def not_checked(self) -> list[SentenceReport]:
+        """The sentences spinfix did not judge: not English (their `language` says which)."""
+        return [s for s in self.sentences if not s.checked]
+
+    @property
     def spun_share(self) -> float:
         """Share of sentences flagged as spun (0 for an empty text)."""
         return len(self.spun_sentences) / len(self.sentences) if self.sentences else 0.0
@@ -142,6 +159,12 @@ class Report:
             "n_spun_sentences": len(self.spun_sentences),
             "sentences": [s.to_dict() for s in self.sentences],
         }
+        unchecked = self.not_checked
+        if unchecked:  # said once for the whole text too, for a pipeline that reads no sentences
+            d["not_checked"] = {
+                "sentences": len(unchecked),
+                "languages": sorted({s.language for s in unchecked if s.language is not None}),
+            }
         if self.edits is not None:
             d["method"] = self.method
             d["edits"] = [e.to_dict() for e in self.edits]

@@ -141,13 +141,14 @@ def test_swap_rates_say_which_original_a_spinner_would_have_touched() -> None:
     assert candidate_features(gen, "mentioned", "mentioned")["swap_rate"] < 0  # log P(left alone)
 
 
-def test_an_endless_sentence_is_left_alone_quickly(tiny_lm) -> None:
+def test_an_endless_sentence_is_left_alone_quickly_and_said_so(tiny_lm, caplog: pytest.LogCaptureFixture) -> None:
     model, tok = tiny_lm
     sent = " ".join(["Psaki mentioned the navy help would continue"] * 40) + "."
     restorer = TracingBaselineRestorer(LMScorer(model, tok), _FixedCandidates())
     [sugg] = restorer.restore([SpanTask(sent, ((6, 15), (20, 29)))])
     assert [(g.text, g.confidence) for g in sugg] == [("mentioned", 0.0), ("navy help", 0.0)]
     assert restorer.trace == []  # no LM work at all
+    assert "a sentence of 280 words is too long to restore (over 200); its 2 marked span(s) are left as they are" in caplog.text
 
 
 def test_a_span_is_as_sure_as_all_its_units_together(tiny_lm) -> None:

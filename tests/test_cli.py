@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 import spinfix
 from spinfix import cli, render
-from spinfix.cli import detect as detect_cmd
 from spinfix.cli import options
 from spinfix.io import inputs
+from spinfix.io import progress as progress_mod
 from spinfix.io.inputs import STDIN_NAME
 from spinfix.io.progress import Progress
 from spinfix.report import Report, SentenceReport, Span
@@ -281,13 +281,13 @@ def test_many_files_are_batched_in_order(tiny_models: Path, tmp_path: Path, monk
         paths.append(str(p))
     paths.insert(3, str(tmp_path / "gone.txt"))
     calls: list[int] = []
-    original = spinfix.Spinfix.detect_many
+    original = spinfix.Spinfix.stream_detect
 
     def spy(self, texts, *args, **kwargs):
         calls.append(len(texts))
         return original(self, texts, *args, **kwargs)
 
-    monkeypatch.setattr(spinfix.Spinfix, "detect_many", spy)
+    monkeypatch.setattr(spinfix.Spinfix, "stream_detect", spy)
     result = invoke(tiny_models, "-f", "jsonl", *paths)
     assert result.exit_code == 2
     assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == [p for p in paths if "gone" not in p]
@@ -297,8 +297,8 @@ def test_many_files_are_batched_in_order(tiny_models: Path, tmp_path: Path, monk
 
 def test_progress_bar_does_not_touch_stdout(tiny_models: Path, good: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Pretend stderr is a terminal so the rich bar runs; results must still go to stdout, clean.
-    real = detect_cmd.stream_is_tty
-    monkeypatch.setattr(detect_cmd, "stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
+    real = progress_mod.stream_is_tty
+    monkeypatch.setattr(progress_mod, "stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
     started: list[bool] = []
     start = Progress.start
     monkeypatch.setattr(Progress, "start", lambda self: (started.append(True), start(self))[1])
@@ -325,7 +325,7 @@ def test_run_maps_usage_errors_and_crashes_to_2(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(spinfix.Spinfix, "detect_many", crash)
+    monkeypatch.setattr(spinfix.Spinfix, "stream_detect", crash)
     # A bug must not exit 1, which would read as "spun text found".
     assert cli.run(["detect", "--models", str(tiny_models), str(good)]) == 2
     err = capsys.readouterr().err
@@ -421,3 +421,42 @@ def test_render_text_says_when_only_the_neighbours_flagged_a_sentence() -> None:
     assert "p=0.91 (alone 0.40)" in render.render_text(report, color=False)
     report.sentences[0].probability_alone = 0.95  # flagged on its own words: nothing to add
     assert "alone" not in render.render_text(report, color=False)
+
+
+# -- long runs: interrupts, progress, inputs before models ---------------------------------------
+
+
+def test_an_interrupted_run_keeps_the_reports_it_finished(
+    tiny_models: Path, good: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = spinfix.Spinfix.stream_detect
+
+    def stopped_after_one(self, texts, *args, **kwargs):
+        reports = original(self, texts, *args, **kwargs)
+        yield next(reports)
+        raise KeyboardInterrupt  # Ctrl-C while the second file is scored
+
+    monkeypatch.setattr(spinfix.Spinfix, "stream_detect", stopped_after_one)
+    result = invoke(tiny_models, "-f", "json", str(good), str(good), str(good))
+    assert result.exit_code == 130
+    assert [r["source"] for r in json.loads(result.stdout)] == [str(good)]  # valid JSON, the finished report
+    assert "interrupted: 1 of 3 files reported" in result.stderr
+
+
+def test_inputs_are_read_before_the_models_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loads: list[object] = []
+    monkeypatch.setattr(options, "load_models", lambda *a, **k: loads.append(a))
+    result = invoke(None, str(tmp_path / "typo.txt"), str(tmp_path / "other.txt"))
+    assert result.exit_code == 2 and result.stderr.count("no such file") == 2
+    assert loads == []  # nothing to check: no model loaded
+
+
+def test_a_long_run_without_a_terminal_says_how_far_it_is(
+    tiny_models: Path, good: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress_mod, "PLAIN_INTERVAL", 0.0)  # a line at every step
+    result = invoke(tiny_models, "-f", "jsonl", str(good), str(good))
+    assert result.exit_code in (0, 1)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("spinfix: checking:")]
+    assert lines and "of 2 files" in lines[-1] and "so far" in lines[-1]
+    assert len(result.stdout.splitlines()) == 2  # stdout holds the reports only

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from spinfix import cli, render
 from spinfix.cli import options
-from spinfix.cli import restore as restore_cmd
 from spinfix.errors import ModelError
+from spinfix.io import progress as progress_mod
 from spinfix.io.inputs import STDIN_NAME
 from spinfix.io.progress import Progress
 from spinfix.report import Edit, Report, SentenceReport, Span
@@ -39,7 +39,7 @@ class FakeSpinfix:
     def __init__(self) -> None:
         self.calls: list[dict] = []
 
-    def restore_many(self, texts, references=None, method=None, sources=None, progress=None):
+    def restore_many(self, texts, references=None, method=None, sources=None, progress=None, min_confidence=None):
         self.calls.append({"texts": list(texts), "references": references, "method": method, "sources": sources})
         if method not in (None, "rewriter", "baseline"):
             raise ValueError(f"unknown restoration method {method!r}: use 'rewriter' or 'baseline'")
@@ -58,7 +58,12 @@ class FakeSpinfix:
                 progress(sum(1 for s in sentences if s.spans))
             report = Report(text=text, sentences=sentences, threshold=0.5, source=source, model="fake")
             report.method = method or "rewriter"
-            report.edits = [Edit(sp.start, sp.end, sp.text, sp.suggestion, sp.confidence) for sp in report.spans if sp.is_edit]
+            floor = 0.0 if min_confidence is None else min_confidence
+            report.edits = [
+                Edit(sp.start, sp.end, sp.text, sp.suggestion, sp.confidence)
+                for sp in report.spans
+                if sp.is_edit and sp.confidence >= floor
+            ]
             reports.append(report)
         return reports
 
@@ -291,8 +296,8 @@ def test_run_returns_the_verdict(fake: FakeSpinfix, tmp_path: Path, capsys: pyte
 
 
 def test_progress_bar_does_not_touch_stdout(fake: FakeSpinfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = restore_cmd.stream_is_tty
-    monkeypatch.setattr(restore_cmd, "stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
+    real = progress_mod.stream_is_tty
+    monkeypatch.setattr(progress_mod, "stream_is_tty", lambda stream: stream is sys.stderr or real(stream))
     monkeypatch.setattr(options, "PROGRESS_MIN_SENTENCES", 1)
     started: list[bool] = []
     start = Progress.start
@@ -340,3 +345,87 @@ def test_renderers_refuse_a_report_that_was_not_restored() -> None:
         render.render_restored(report)
     with pytest.raises(ValueError):
         render.render_diff(report, color=False)
+
+
+# -- outputs that must not destroy anything ------------------------------------------------------
+
+# A process whose restore is the fake's (no model), driven like a shell would drive spinfix.
+_FAKE_PROCESS = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import test_cli_restore as t
+from spinfix import cli
+from spinfix.cli import options
+options.load_models = lambda *a, **k: t.FakeSpinfix()
+sys.exit(cli.run(sys.argv[2:]))
+"""
+
+
+def _fake_process(args: list[str], **kwargs):
+    import subprocess
+
+    here = str(Path(__file__).resolve().parent)
+    return subprocess.run([sys.executable, "-c", _FAKE_PROCESS, here, "restore", *args], capture_output=True, timeout=120, **kwargs)
+
+
+def test_standard_input_cannot_be_overwritten_through_the_output(tmp_path: Path) -> None:
+    # `spinfix restore - -o in.txt < in.txt`: the same file, reached through standard input.
+    path = _file(tmp_path, "in.txt", SPUN)
+    with open(path, "rb") as stdin:
+        proc = _fake_process(["-", "-o", str(path)], stdin=stdin)
+    assert proc.returncode == 2
+    assert b"is standard input; refusing to overwrite it" in proc.stderr
+    assert path.read_bytes() == SPUN.encode("utf-8")
+
+
+def test_dev_stdout_into_a_pipe_is_written_through(tmp_path: Path) -> None:
+    proc = _fake_process([str(_file(tmp_path, "spun.txt", SPUN)), "-o", "/dev/stdout"])
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == RESTORED.encode("utf-8") and proc.stderr == b""
+
+
+def test_a_fifo_is_written_through_and_stays_a_fifo(fake: FakeSpinfix, tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = invoke(str(_file(tmp_path, "spun.txt", SPUN)), "-o", str(fifo))
+    if reader.is_alive():  # nothing was written: let the reader go, and fail below
+        with open(fifo, "wb"):
+            pass
+    reader.join(timeout=30)
+    assert result.exit_code == 1, result.output
+    assert got == [RESTORED.encode("utf-8")]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_device_is_written_to_never_replaced(fake: FakeSpinfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # /dev/null must stay the null device: the atomic write's rename would replace the node.
+    renamed: list[str] = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (renamed.append(str(b)), real_replace(a, b))[1])
+    result = invoke(str(_file(tmp_path, "spun.txt", SPUN)), "-o", "/dev/null")
+    assert result.exit_code == 1, result.output
+    assert renamed == []
+
+
+def test_a_byte_order_mark_survives_restoration(fake: FakeSpinfix, tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SPUN.encode("utf-8"))
+    out = tmp_path / "out.txt"
+    result = invoke(str(path), "-o", str(out))
+    assert result.exit_code == 1, result.output
+    assert out.read_bytes() == b"\xef\xbb\xbf" + RESTORED.encode("utf-8")
+    assert fake.calls[0]["texts"] == [SPUN]  # offsets count from the text, after the mark
+
+
+def test_min_confidence_keeps_unsure_suggestions_out_of_the_text(fake: FakeSpinfix, tmp_path: Path) -> None:
+    path = _file(tmp_path, "spun.txt", SPUN)
+    sure = invoke(str(path), "--min-confidence", "0.95")  # the fake's "military" is 0.9 sure
+    assert sure.exit_code == 1 and sure.stdout_bytes == SPUN.encode("utf-8")
+    bad = invoke(str(path), "--min-confidence", "1.5")
+    assert bad.exit_code == 2 and "not between 0 and 1" in bad.output

@@ -135,3 +135,17 @@ def test_the_restorer_is_told_how_sure_the_detector_is_of_each_span(flag_all, sa
     assert len(tasks) == len(flagged)
     for task, sent in zip(tasks, flagged):
         assert task.probabilities == tuple(sp.probability for sp in sent.spans)
+
+
+def test_the_restorer_reads_past_invisible_characters_and_edits_the_input(flag_all) -> None:
+    sf, fake = flag_all
+    text = "The na\u00advy help would con\u200btinue."
+    report = sf.restore(text, method="upper")
+    [task] = fake.calls[-1]
+    assert "\u00ad" not in task.sentence and "\u200b" not in task.sentence  # read as a reader sees it
+    for e in report.edits:
+        assert text[e.start : e.end] == e.old  # the input's own words, invisible characters and all
+        assert "\u00ad" not in e.new and "\u200b" not in e.new
+    assert report.edits and report.restored_text is not None
+    kept = [sp for sp in report.spans if not sp.is_edit]
+    assert all(sp.suggestion == sp.text for sp in kept)  # a span left alone keeps its characters

@@ -137,10 +137,13 @@ def test_few_control_characters_are_still_text(tmp_path: Path) -> None:
     assert read_text(write(tmp_path, data)) == data.decode()
 
 
-def test_nul_after_the_first_8kb_is_not_sniffed_but_still_decodes(tmp_path: Path) -> None:
-    # Only the start is sniffed; a stray NUL later is valid UTF-8 and passes through.
-    data = b"x" * 9000 + b"\x00"
-    assert read_text(write(tmp_path, data)) == data.decode()
+@pytest.mark.parametrize("at", [10, 9000, 5_000_000])
+def test_a_nul_byte_anywhere_is_refused_and_located(tmp_path: Path, at: int) -> None:
+    # A NUL is never text: refused after the first 8 KB as before it, with where it is.
+    data = b"Officials said the bridge is closed. " * (at // 37 + 1)
+    data = data[:at] + b"\x00" + data[at:]
+    with pytest.raises(InputError, match=f"NUL byte at byte offset {at:,}"):
+        read_text(write(tmp_path, data))
 
 
 def test_gzip_file_looks_binary_and_suggests_decompressing(tmp_path: Path) -> None:
@@ -222,3 +225,11 @@ def test_decode_text_uses_the_given_name_in_messages() -> None:
 def test_decode_text_truncated_multibyte_sequence_reports_offset() -> None:
     with pytest.raises(InputError, match="byte offset 3"):
         decode_text(b"abc\xe2\x80")
+
+
+def test_a_byte_order_mark_is_not_text_but_is_remembered(tmp_path: Path) -> None:
+    from spinfix.io.reading import read_input
+
+    path = write(tmp_path, "\ufeffThe bridge is closed.".encode())
+    assert read_input(path) == ("The bridge is closed.", True)
+    assert read_input(write(tmp_path, b"The bridge is closed.", "plain.txt")) == ("The bridge is closed.", False)

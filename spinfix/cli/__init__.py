@@ -14,6 +14,8 @@ Exit codes (every command):
        written, or an internal error. If some of detect's inputs cannot be read the others are
        still checked and reported, but the exit code is 2: an error outranks a finding, so a
        script never mistakes a partial run for a complete one.
+  130  interrupted (Ctrl-C): detect has written the report of every file it finished (a JSON
+       array closed over them) and says how many; restore has written nothing.
 
 Results go to stdout (restore: or to -o OUT); progress, errors (``spinfix: error: <message>``)
 and logs go to stderr. New commands go in a module of their own that registers on

@@ -25,7 +25,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell convention
 EXIT_CODES_HELP = (
     "Exit codes: 0 = no spun text found; 1 = spun text found; 2 = error (an unreadable input, a "
     "bad option, missing models). If some files cannot be read, the others are still checked "
-    "and reported, and the exit code is 2."
+    "and reported, and the exit code is 2. 130 = interrupted (Ctrl-C): the reports of the files "
+    "finished are written, and a JSON array is closed over them."
 )
 
 app = typer.Typer(

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from spinfix.cli.app import (
     EXIT_CLEAN,
     EXIT_CODES_HELP,
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_SPUN,
     app,
     error,
@@ -23,7 +23,7 @@ from spinfix.io.inputs import input_batches
 from spinfix.io.progress import Progress, count_sentences
 from spinfix.io.reading import DEFAULT_MAX_BYTES
 from spinfix.io.streams import ReportWriter
-from spinfix.io.writing import OutputClosed, stream_is_tty
+from spinfix.io.writing import OutputClosed
 
 logger = logging.getLogger(__name__)
 
@@ -67,23 +67,23 @@ def detect(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Report on FILES; exit 0 (clean), 1 (spun text found) or 2 (an error)."""
-    try:
-        sf = options.load_models(models, threshold, context, lm_reading)
-    except SpinfixError as exc:
-        # The pipeline's message speaks to API users; on the command line the knob is --models.
-        error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
-        raise typer.Exit(EXIT_ERROR) from None
-
+    """Report on FILES; exit 0 (clean), 1 (spun text found), 2 (an error) or 130 (interrupted)."""
     writer = ReportWriter(fmt.value, color=options.auto_color() if color is None else color, array=len(files) > 1)
-    want_progress = not quiet and stream_is_tty(sys.stderr)
+    sf = None  # loaded with the first readable input: a typo costs no model load
     n_errors = n_spun = 0
     with Progress(len(files)) as progress:
         try:
             for batch in input_batches(files, max_bytes):
                 texts = [item.text for item in batch if item.text is not None]
                 names = [item.name for item in batch if item.text is not None]
-                if want_progress:
+                if texts and sf is None:
+                    try:
+                        sf = options.load_models(models, threshold, context, lm_reading)
+                    except SpinfixError as exc:
+                        # The pipeline's message speaks to API users; on the command line the knob is --models.
+                        error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
+                        raise typer.Exit(EXIT_ERROR) from None
+                if not quiet:
                     n_sentences = count_sentences(texts)
                     # Several files, or one long enough to take a while.
                     if not progress.active and (len(files) > 1 or n_sentences >= options.PROGRESS_MIN_SENTENCES):
@@ -94,18 +94,28 @@ def detect(
                         progress.error(item.error)
                         progress.files_done(1, skipped=True)
                         n_errors += 1
-                reports = sf.detect_many(texts, sources=names, progress=progress.sentences_done)
-                with progress.writing():
-                    for report in reports:
+                if sf is None:
+                    continue
+                # Each report is written as soon as its file is done: a run that is stopped
+                # keeps every report it finished.
+                for report in sf.stream_detect(texts, sources=names, progress=progress.sentences_done):
+                    with progress.writing():
                         writer.write(report)
-                        n_spun += report.is_spun
-                    writer.flush()  # results appear per batch, not at exit
-                progress.files_done(len(reports))
+                        writer.flush()
+                    n_spun += report.is_spun
+                    progress.files_done(1)
             writer.close()
         except OutputClosed:
             raise
+        except KeyboardInterrupt:
+            progress.stop()
+            # What was written stays valid: a JSON array is closed over the reports it holds.
+            with contextlib.suppress(OutputClosed, OSError):
+                writer.close()
+            error(f"interrupted: {writer.count} of {len(files)} file{'s' if len(files) != 1 else ''} reported")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except BaseException:
-            # Interrupted or failed: still close a JSON array, so what was written parses.
+            # Failed: still close a JSON array, so what was written parses.
             with contextlib.suppress(OutputClosed, OSError):
                 writer.close()
             raise

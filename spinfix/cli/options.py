@@ -68,6 +68,13 @@ def check_threshold(value: float | None) -> float | None:
     return value
 
 
+def check_confidence(value: float | None) -> float | None:
+    # `not 0 <= value <= 1` also rejects NaN.
+    if value is not None and not 0 <= value <= 1:
+        raise typer.BadParameter(f"{value} is not between 0 and 1; e.g. 0.5.")
+    return value
+
+
 def auto_color() -> bool:
     """Color by default only on a terminal, honouring https://no-color.org and TERM=dumb."""
     return stream_is_tty(sys.stdout) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"

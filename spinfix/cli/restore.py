@@ -10,16 +10,15 @@ import typer
 
 from spinfix import render
 from spinfix.cli import options
-from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_SPUN, app, error
+from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_SPUN, app, error
 from spinfix.errors import SpinfixError
 from spinfix.io.inputs import STDIN_NAME
 from spinfix.io.progress import Progress, count_sentences
-from spinfix.io.reading import DEFAULT_MAX_BYTES, read_text
+from spinfix.io.reading import DEFAULT_MAX_BYTES, read_input, read_text
 from spinfix.io.writing import (
     output_problem,
-    stream_is_tty,
     unicode_stream,
-    write_atomic,
+    write_output,
     write_stdout,
 )
 
@@ -28,7 +27,7 @@ logger = logging.getLogger(__name__)
 RESTORE_EXIT_CODES_HELP = (
     "Exit codes: 0 = no spun text found (the text is written back unchanged); 1 = spun text "
     "found; 2 = error (an unreadable input, a bad option, missing models, an output that cannot "
-    "be written)."
+    "be written); 130 = interrupted (Ctrl-C; nothing written)."
 )
 
 
@@ -36,7 +35,8 @@ RESTORE_EXIT_CODES_HELP = (
     help=(
         "Put back the original wording of synonym-spun text.\n\n"
         "FILE is checked as by `spinfix detect`; every flagged phrase gets a suggested original, "
-        "and the confident suggestions are applied. By default the restored text is written: "
+        "and the suggestions at least --min-confidence sure are applied (with the default "
+        "baseline, every suggestion it makes). By default the restored text is written: "
         "the input exactly, with the edits made and nothing added, so `spinfix restore in.txt "
         "-o out.txt` gives a usable file. A text with nothing flagged comes back unchanged."
     ),
@@ -93,6 +93,19 @@ def restore(
             show_default=False,
         ),
     ] = None,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            callback=options.check_confidence,
+            help=(
+                "Apply only the suggestions at least this confident, in [0, 1]; the others stay in "
+                "the report (--format json, diff) as suggestions. (default: the method's minimum as "
+                "released in models/rewriter/spinfix.json: 0 for the baseline, so every suggestion "
+                "it makes is applied, and 0.15 for the rewriter)"
+            ),
+            show_default=False,
+        ),
+    ] = None,
     threshold: options.ThresholdOption = None,
     context: options.ContextOption = True,
     lm_reading: options.LMReadingOption = True,
@@ -121,13 +134,14 @@ def restore(
         error("FILE and --reference cannot both be '-' (standard input).")
         raise typer.Exit(EXIT_ERROR)
     if output is not None:
-        problem = output_problem(output, [("input file", file), ("reference file", reference or "-")])
+        inputs = [("input file", file)] + ([("reference file", reference)] if reference is not None else [])
+        problem = output_problem(output, inputs)
         if problem is not None:
             error(problem)
             raise typer.Exit(EXIT_ERROR)
     # Inputs first: a typo should not cost loading the models.
     try:
-        text = read_text(file, max_bytes=max_bytes)
+        text, bom = read_input(file, max_bytes=max_bytes)
         ref_text = read_text(reference, max_bytes=max_bytes) if reference is not None else None
     except SpinfixError as exc:
         error(str(exc))
@@ -138,15 +152,14 @@ def restore(
         error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
         raise typer.Exit(EXIT_ERROR) from None
 
-    want_progress = not quiet and stream_is_tty(sys.stderr)
     try:
         with Progress(1) as progress:
-            n_sentences = count_sentences([text]) if want_progress else 0
+            n_sentences = count_sentences([text]) if not quiet else 0
             if n_sentences >= options.PROGRESS_MIN_SENTENCES:
                 progress.start()
                 # restore_many reports every sentence once for detection, then the flagged ones
                 # again as they are restored: half the bar for each pass.
-                progress.start_batch(1, 2 * n_sentences)
+                progress.start_batch(1, n_sentences, passes=2)
             seen = 0
 
             def on_progress(n: int) -> None:
@@ -162,7 +175,11 @@ def restore(
                 method=method.value if method is not None else None,
                 sources=[STDIN_NAME if file == "-" else file],
                 progress=on_progress,
+                min_confidence=min_confidence,
             )
+    except KeyboardInterrupt:
+        error("interrupted: nothing written" + (f" ({output} is as it was)" if output is not None else ""))
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except SpinfixError as exc:  # e.g. no rewriter in the models folder
         error(str(exc).replace("method='baseline'", "--method baseline"))
         raise typer.Exit(EXIT_ERROR) from None
@@ -174,7 +191,8 @@ def restore(
     report = reports[0]
     use_color = color if color is not None else output is None and options.auto_color()
     if fmt is options.RestoreFormat.text:
-        result = render.render_restored(report)
+        # The input exactly, edits made: its byte-order mark too, when it had one.
+        result = ("\ufeff" if bom else "") + render.render_restored(report)
     elif fmt is options.RestoreFormat.diff:
         result = render.render_diff(report, color=use_color) + "\n"
     else:
@@ -184,7 +202,7 @@ def restore(
         write_stdout(result, raw=fmt is options.RestoreFormat.text)
     else:
         try:
-            write_atomic(output, result.encode("utf-8"))
+            write_output(output, result.encode("utf-8"))
         except OSError as exc:
             error(f"cannot write {output}: {exc.strerror or exc}.")
             raise typer.Exit(EXIT_ERROR) from None

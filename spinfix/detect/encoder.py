@@ -20,6 +20,7 @@ import torch
 
 from spinfix.detect.tagger import LMTagger
 from spinfix.errors import ModelError
+from spinfix.loading import MODEL_LOAD_LOCK
 from spinfix.settings import from_dict, to_dict
 from spinfix.text.tokens import Token, tokenize
 
@@ -137,14 +138,17 @@ class Detector:
 
         hf_logging.disable_progress_bar()
         try:
-            model = AutoModelForTokenClassification.from_pretrained(path, dtype=dtype)
-            tokenizer = AutoTokenizer.from_pretrained(path)
+            with MODEL_LOAD_LOCK:  # one load at a time in the process (spinfix.loading)
+                model = AutoModelForTokenClassification.from_pretrained(path, dtype=dtype)
+                tokenizer = AutoTokenizer.from_pretrained(path)
+                lm_tagger = LMTagger.load(path)
             # Windows keep every forward within max_length; the tokenizer's own length warning
             # about whole sentences would only mislead.
             tokenizer.model_max_length = 10**9
             cfg_path = path / CONFIG_NAME
             config = DetectorSettings.load(cfg_path) if cfg_path.exists() else DetectorSettings()
-            lm_tagger = LMTagger.load(path)
+        except ModelError:
+            raise
         except Exception as exc:  # corrupt weights, bad JSON, wrong shapes: all one message
             raise ModelError(f"cannot load the detector from {path}: {exc}") from exc
         return cls(model, tokenizer, config, device=device, name=path.name, lm_tagger=lm_tagger)

@@ -8,7 +8,8 @@ verdicts, each moved by its neighbours when a context is given (spinfix.detect.c
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from spinfix.detect.spans import mark_spans, quoted_words
 from spinfix.lm.surprisal import SurprisalReader
 from spinfix.report import SentenceReport, Span
 from spinfix.text.document import Document, Segment, quotations
+from spinfix.text.language import Language, LanguageGate
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ class ScoredSentence:
     own: float
     spans: list[Span]
     fallback: bool = False  # `spans` is only the most suspicious word, none being over the span threshold
+    language: Language | None = None  # not judged: its paragraph is in this language, not English
 
     @property
     def has_words(self) -> bool:
@@ -55,12 +58,16 @@ class SentenceScorer:
         reading: LMReading | None = None,
         phrases: Callable[[str], bool] | None = None,
         lm: Callable[[], tuple[Any, Any]] | None = None,
+        gate: LanguageGate | None = None,
     ) -> None:
         self.detector = detector
         self.reading = reading
         self.phrases = phrases
         self.lm = lm
+        # Which paragraphs are English (spinfix.text.language); None: every one is judged.
+        self.gate = gate
         self._reader: SurprisalReader | None = None
+        self._lock = threading.Lock()
 
     def score_documents(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
@@ -69,19 +76,56 @@ class SentenceScorer:
         its probability and the spans it would show if flagged. Kept small (not the word
         scores): the verdict waits for the neighbours, and a text can be long. `progress` gets
         sentence increments."""
+        return list(self.iter_documents(texts, progress))
+
+    def iter_documents(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> Iterator[list[ScoredSentence]]:
+        """`score_documents`, each text's sentences given as soon as the last of them is scored:
+        the texts' sentences share model batches, and a caller can use the texts done so far
+        (write them out) while the rest are scored."""
         docs = [Document.from_text(t) for t in texts]
         quotes = [quotations(t) for t in texts]
-        flat: list[tuple[int, Segment]] = [(di, seg) for di, d in enumerate(docs) for seg in d.sentences]
-        scored: list[list[ScoredSentence]] = [[] for _ in docs]
+        languages = [self.languages(t, d.sentences) for t, d in zip(texts, docs)]
+        # Every sentence has its place in its text; the judged ones (English) go to the models.
+        scored: list[list[ScoredSentence | None]] = [[None] * len(d.sentences) for d in docs]
+        flat: list[tuple[int, int, Segment]] = []
+        for di, (d, langs) in enumerate(zip(docs, languages)):
+            for si, (seg, lang) in enumerate(zip(d.sentences, langs)):
+                if lang is None:
+                    flat.append((di, si, seg))
+                else:
+                    scored[di][si] = ScoredSentence(seg, 0, 0.0, [], language=lang)
+        given = 0  # texts handed out so far, in order
         for c in range(0, len(flat), CHUNK_SENTENCES):
             chunk = flat[c : c + CHUNK_SENTENCES]
-            scores = self.detector.score([seg.text for _, seg in chunk])
-            read = self.read_uncertain([seg for _, seg in chunk], scores, [quotes[di] for di, _ in chunk])
-            for (di, seg), sc, r in zip(chunk, scores, read):
-                scored[di].append(self.scored(seg, sc, quotes[di], read=r))
+            scores = self.detector.score([seg.text for _, _, seg in chunk])
+            read = self.read_uncertain([seg for _, _, seg in chunk], scores, [quotes[di] for di, _, _ in chunk])
+            for (di, si, seg), sc, r in zip(chunk, scores, read):
+                scored[di][si] = self.scored(seg, sc, quotes[di], read=r)
             if progress:
                 progress(len(chunk))
-        return scored
+            # Every text before the one the next chunk starts in is complete.
+            upto = flat[c + CHUNK_SENTENCES][0] if c + CHUNK_SENTENCES < len(flat) else len(docs)
+            while given < upto:
+                yield _complete(scored[given])
+                scored[given] = []  # handed out: the caller keeps it, not this generator
+                given += 1
+        while given < len(docs):  # texts with nothing judged, after the last chunk
+            yield _complete(scored[given])
+            given += 1
+
+    def languages(self, text: str, sentences: Sequence[Segment]) -> list[Language | None]:
+        """Per sentence: None when it is judged, else the language of its paragraph."""
+        if self.gate is None or not sentences:
+            return [None] * len(sentences)
+        order = sorted({s.paragraph for s in sentences})
+        bounds: dict[int, tuple[int, int]] = {}
+        for s in sentences:
+            a, b = bounds.get(s.paragraph, (s.start, s.end))
+            bounds[s.paragraph] = (min(a, s.start), max(b, s.end))
+        verdicts = dict(zip(order, self.gate.paragraphs([text[a:b] for a, b in (bounds[p] for p in order)])))
+        return [verdicts[s.paragraph] for s in sentences]
 
     def score_alone(self, seg: Segment, sc: WordScores) -> ScoredSentence:
         """One sentence scored alone, its quotations its own (a sentence out of any document)."""
@@ -107,11 +151,12 @@ class SentenceScorer:
 
     def surprisal_reader(self) -> SurprisalReader:
         """The LM's reader, on the shared LM (loaded on first use)."""
-        if self._reader is None:
-            if self.lm is None:
-                raise RuntimeError("this scorer has an LM reading but no LM to read with")
-            self._reader = SurprisalReader(*self.lm())
-        return self._reader
+        with self._lock:  # threads share the scorer
+            if self._reader is None:
+                if self.lm is None:
+                    raise RuntimeError("this scorer has an LM reading but no LM to read with")
+                self._reader = SurprisalReader(*self.lm())
+            return self._reader
 
     def read_uncertain(
         self, segs: Sequence[Segment], scores: list[WordScores], quotes: Sequence[Sequence[tuple[int, int]]]
@@ -151,6 +196,11 @@ class SentenceScorer:
         return ScoredSentence(seg, words, own, spans, fallback=bool(spans) and spans[0].probability < over)
 
 
+def _complete(sentences: list[ScoredSentence | None]) -> list[ScoredSentence]:
+    assert all(s is not None for s in sentences), "every sentence is scored or not judged"
+    return [s for s in sentences if s is not None]
+
+
 def judge(scored: Sequence[ScoredSentence], threshold: float, context: DocumentContext | None) -> list[SentenceReport]:
     """One document's sentence reports, each sentence's probability moved by its neighbours'
     when a context is given. Sentences without words neither count nor move."""
@@ -162,6 +212,12 @@ def judge(scored: Sequence[ScoredSentence], threshold: float, context: DocumentC
             final[i] = p
     out = []
     for x, prob in zip(scored, final):
+        if x.language is not None:  # not English: not judged, never flagged
+            out.append(SentenceReport(
+                text=x.seg.text, start=x.seg.start, end=x.seg.end, probability=0.0, is_spun=False,
+                paragraph=x.seg.paragraph, language=x.language.code,
+            ))
+            continue
         spun = x.has_words and prob >= threshold  # no words, nothing to accuse
         spans = x.spans if spun else []
         if x.fallback and x.own < threshold:

@@ -48,8 +48,9 @@ def _binary_reason(data: bytes) -> str | None:
         return "it looks binary (UTF-16 text?); convert it first, e.g. `iconv -f utf-16 -t utf-8`"
     if head.startswith(b"\x1f\x8b"):
         return "it looks binary (gzip-compressed?); decompress it first, e.g. with `gunzip`"
-    if b"\x00" in head:
-        return "it looks binary (it contains NUL bytes)"
+    nul = data.find(b"\x00")  # anywhere: a NUL byte is never text, late in a file or early
+    if nul >= 0:
+        return f"it looks binary (a NUL byte at byte offset {nul:,})"
     controls = sum(1 for b in head if b in _CONTROL_BYTES)
     if head and controls / len(head) > _MAX_CONTROL_SHARE:
         return f"it looks binary ({controls} control characters in the first {len(head):,} bytes)"
@@ -106,7 +107,7 @@ def _read_bounded(stream: BinaryIO | TextIO, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def _read_stdin(max_bytes: int) -> str:
+def _read_stdin(max_bytes: int) -> bytes:
     name = "standard input"
     stream = getattr(sys.stdin, "buffer", sys.stdin)
     if stream is None:
@@ -119,7 +120,7 @@ def _read_stdin(max_bytes: int) -> str:
         # We stopped at max_bytes + 1, so the true size is unknown; don't read on to learn it.
         raise _too_large(name, None, max_bytes)
     logger.debug("read %d bytes from standard input", len(data))
-    return decode_text(data, name)
+    return data
 
 
 def read_text(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -128,11 +129,20 @@ def read_text(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     Raises :class:`InputError` with a message naming the file for every way the input can be
     unusable: missing, a directory, unreadable, empty, binary, not UTF-8, or too large.
     """
+    return read_input(path, max_bytes)[0]
+
+
+def read_input(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bool]:
+    """`read_text`, and whether a UTF-8 byte-order mark preceded the text (a restored copy of
+    the file carries it again)."""
     if max_bytes < 0:
         raise ValueError(f"max_bytes must be >= 0, got {max_bytes}")
     name = os.fspath(path)
-    if name == "-":
-        return _read_stdin(max_bytes)
+    data = _read_stdin(max_bytes) if name == "-" else _read_file(name, max_bytes)
+    return decode_text(data, "standard input" if name == "-" else name), data.startswith(codecs.BOM_UTF8)
+
+
+def _read_file(name: str, max_bytes: int) -> bytes:
 
     try:
         # Open first, then fstat the open file: no window between the check and the read.
@@ -157,4 +167,4 @@ def read_text(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     if len(data) > max_bytes:  # not a regular file, or it grew while we read it
         raise _too_large(name, None, max_bytes)
     logger.debug("read %d bytes from %s", len(data), name)
-    return decode_text(data, name)
+    return data

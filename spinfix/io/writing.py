@@ -1,5 +1,6 @@
-"""Writing results: to a file atomically (never half a file), or to stdout as exact bytes or as
-text the terminal can show; and the checks that an output path destroys nothing."""
+"""Writing results: to a file atomically (never half a file), straight through to a device, a
+pipe or stdout, as exact bytes or as text the terminal can show; and the checks that an output
+path destroys nothing (not the input, not a special file)."""
 from __future__ import annotations
 
 import codecs
@@ -83,25 +84,54 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
-def same_file(a: str, b: str) -> bool:
-    """Whether two paths name the same file (links followed)."""
+def write_output(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path``: a regular file (or a new one) atomically (`write_atomic`); a
+    character device, a pipe or a socket (``/dev/null``, ``/dev/stdout``, a FIFO) straight
+    through, never replaced by a file."""
     try:
-        return os.path.samefile(a, b)
-    except OSError:  # one does not exist (yet)
-        return os.path.realpath(a) == os.path.realpath(b)
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    write_atomic(path, data)
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name the same file (links followed); "-" is standard input."""
+    try:
+        sa = os.fstat(0) if a == "-" else os.stat(a)
+        sb = os.fstat(0) if b == "-" else os.stat(b)
+    except OSError:  # one does not exist (yet), or there is no standard input
+        return a != "-" and b != "-" and os.path.realpath(a) == os.path.realpath(b)
+    if not stat.S_ISREG(sa.st_mode) or not stat.S_ISREG(sb.st_mode):
+        return False  # a pipe or a terminal read from and written to is not a file destroyed
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def output_problem(output: str, inputs: Sequence[tuple[str, str]]) -> str | None:
     """Why OUT cannot be written, found before the models load; None if it looks writable.
 
-    ``inputs`` are (what, path) pairs that OUT must not overwrite.
+    ``inputs`` are (what, path) pairs that OUT must not overwrite; "-" is standard input, which
+    a shell may have opened on OUT itself (``spinfix restore - -o in.txt < in.txt``).
     """
     for what, path in inputs:
-        if path != "-" and same_file(output, path):
-            return f"{output} is the {what}; refusing to overwrite it. Write to another file."
-    target = os.path.realpath(output)
-    if os.path.isdir(target):
-        return f"cannot write {output}: it is a directory."
-    if not os.path.isdir(os.path.dirname(target)):
+        if same_file(output, path):
+            where = "standard input" if path == "-" else f"the {what}"
+            return f"{output} is {where}; refusing to overwrite it. Write to another file."
+    try:
+        st = os.stat(output)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        return f"cannot write {output}: {exc.strerror or exc}."
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            return f"cannot write {output}: it is a directory."
+        return None  # a file to replace, or a device or pipe to write through
+    folder = os.path.dirname(os.path.realpath(output))
+    if not os.path.isdir(folder):
         return f"cannot write {output}: the folder {os.path.dirname(output) or '.'} does not exist."
     return None

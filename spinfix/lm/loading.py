@@ -7,17 +7,20 @@ The package itself is never imported: it imports llama-cpp, which spinfix does n
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 
 from spinfix.errors import ModelError
+from spinfix.loading import MODEL_LOAD_LOCK
 from spinfix.paths import cache_dir
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,28 @@ def _convert(dst: Path) -> None:
             raise
 
 
+class _TiedHeadReport(logging.Filter):
+    """Drops transformers' load report when all it says is that SmolLM2's LM head is "MISSING":
+    the head is tied to the embeddings (load_base checks it), and the report, printed on every
+    load, would only alarm a user. Any other report passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        rows = [line for line in msg.splitlines() if "|" in line and not line.startswith(("Key", "-"))]
+        return not ("LOAD REPORT" in msg and len(rows) == 1 and rows[0].startswith("lm_head.weight") and "MISSING" in rows[0])
+
+    @classmethod
+    @contextlib.contextmanager
+    def dropped(cls) -> Iterator[None]:
+        report = logging.getLogger("transformers.modeling_utils")
+        f = cls()
+        report.addFilter(f)
+        try:
+            yield
+        finally:
+            report.removeFilter(f)
+
+
 def load_base(device: str = "cpu", dtype: torch.dtype | None = None, int8: bool = False):
     """(model, tokenizer) for SmolLM2-135M-Instruct, in eval mode.
 
@@ -84,14 +109,18 @@ def load_base(device: str = "cpu", dtype: torch.dtype | None = None, int8: bool 
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    path = converted_dir()
-    if not (path / "config.json").exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _convert(path)
     if dtype is None:
         dtype = torch.float32 if device == "cpu" else torch.float16
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+    with MODEL_LOAD_LOCK, _TiedHeadReport.dropped():  # one load at a time in the process (spinfix.loading)
+        path = converted_dir()
+        if not (path / "config.json").exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _convert(path)
+        tok = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+    if model.lm_head.weight.data_ptr() != model.get_input_embeddings().weight.data_ptr():
+        # SmolLM2's LM head is its embedding matrix; a head of its own would be untrained.
+        raise ModelError(f"SmolLM2 from {path} has an LM head of its own, not its embeddings: delete {path} to convert it again")
     model.eval()
     if int8 and device == "cpu":
         model = quantize_int8(model)

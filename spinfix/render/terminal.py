@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spinfix.render.escape import BOLD, RESET, fmt_threshold, source_name, visible
 from spinfix.report import Report, SentenceReport
+from spinfix.text.language import language_name
 
 # ANSI styles for the terminal report. Bold red for spun spans: it survives light and dark
 # themes and is still visible (bold) on a monochrome terminal.
@@ -13,6 +14,20 @@ _SPAN = "\x1b[1;31m"
 # Plain-text span markers, for pipes and files, where escape codes would be noise.
 SPAN_OPEN = "[["
 SPAN_CLOSE = "]]"
+
+def not_checked_line(unchecked: list[SentenceReport], n: int) -> str:
+    """"not checked: 3 sentences in French (paragraphs 2-3); spinfix judges English only"."""
+    names = sorted({language_name(s.language) for s in unchecked if s.language is not None})
+    paras = sorted({s.paragraph + 1 for s in unchecked})
+    if len(paras) == 1:
+        where = f"paragraph {paras[0]}"
+    elif paras == list(range(paras[0], paras[-1] + 1)):
+        where = f"paragraphs {paras[0]}-{paras[-1]}"
+    else:
+        where = f"{len(paras)} paragraphs"
+    what = "the whole text" if len(unchecked) == n else f"{len(unchecked)} sentence{'s' if len(unchecked) != 1 else ''} ({where})"
+    return f"not checked: {what} in {' and '.join(names)}; spinfix judges English only."
+
 
 def _highlight(report: Report, sent: SentenceReport, color: bool) -> str:
     """The sentence with its spans marked, placed by offset."""
@@ -48,8 +63,13 @@ def render_text(report: Report, color: bool) -> str:
         f"(threshold {fmt_threshold(report.threshold)})"
     )
     lines = [f"{BOLD}{header}{RESET}" if color else header]
-    if not flagged:
+    unchecked = report.not_checked
+    if unchecked:
+        lines.append("  " + not_checked_line(unchecked, n))
+    if not flagged and len(unchecked) < n:
         lines.append("  no spun text found." if n else "  no text to check.")
+    elif not n:
+        lines.append("  no text to check.")
     for sent in flagged:
         # Paragraphs are 0-based in the report; people count lines from 1.
         where = f"p={sent.probability:.2f}"

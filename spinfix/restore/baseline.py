@@ -281,8 +281,13 @@ class BaselineRestorer:
         out: list[list[Suggestion] | None] = [None] * len(tasks)
         todo = []
         for n, t in enumerate(tasks):
-            if sum(1 for tok in tokenize(t.sentence) if tok.is_word) > MAX_SENTENCE_WORDS:
-                logger.info("sentence of %d characters too long to restore; spans left as they are", len(t.sentence))
+            words = sum(1 for tok in tokenize(t.sentence) if tok.is_word)
+            if words > MAX_SENTENCE_WORDS:
+                # Said, not silent: the marks stay in the report, unrestored (confidence 0).
+                logger.warning(
+                    "a sentence of %d words is too long to restore (over %d); its %d marked span(s) are left as they are",
+                    words, MAX_SENTENCE_WORDS, len(t.spans),
+                )
                 out[n] = [Suggestion(t.sentence[s:e], 0.0) for s, e in t.spans]
             else:
                 todo.append(n)

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from spinfix.errors import ModelError
+from spinfix.loading import MODEL_LOAD_LOCK
 from spinfix.restore import prompt as fmt
 from spinfix.restore.rules import SpanTask, Suggestion, align_spans, safe, split_output
 from spinfix.restore.settings import RewriterSettings
@@ -63,11 +64,18 @@ class Rewriter:
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         base, tok = load_base(device)
         # The adapter is stored in fp16; merging it into the base removes LoRA's per-call cost.
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), MODEL_LOAD_LOCK:
             # peft asks transformers a deprecated question while loading: a notice for peft's
             # developers, printed on every `spinfix restore --method rewriter` otherwise.
             warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-            model = PeftModel.from_pretrained(base, path).merge_and_unload()
+            try:
+                model = PeftModel.from_pretrained(base, path).merge_and_unload()
+            except Exception as exc:  # a damaged or foreign file: the library's advice does not apply
+                logger.debug("adapter load failed", exc_info=True)
+                raise ModelError(
+                    f"cannot load the rewriter's adapter from {path}: it is damaged or not a LoRA adapter "
+                    f"of SmolLM2 ({type(exc).__name__}). Copy models/rewriter again, or use method='baseline'."
+                ) from None
         model.eval()
         tok.padding_side = "left"
         if settings is None:  # the settings released beside the adapter
@@ -156,6 +164,10 @@ class Rewriter:
             if ok:
                 out.append(self._suggestions(t, *next(gens)))
             else:
-                logger.info("sentence of %d characters too long to rewrite; spans left as they are", len(t.sentence))
+                # Said, not silent: the marks stay in the report, unrestored (confidence 0).
+                logger.warning(
+                    "a sentence of %d characters is too long to rewrite (over %d tokens); its %d marked span(s) are left as they are",
+                    len(t.sentence), MAX_SENTENCE_TOKENS, len(t.spans),
+                )
                 out.append([Suggestion(t.sentence[s:e], 0.0) for s, e in t.spans])
         return out
