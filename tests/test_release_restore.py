@@ -73,3 +73,20 @@ def test_cli_restore_writes_the_clean_text_back_byte_for_byte(tmp_path):
     assert out.read_bytes() == (EXAMPLES / "clean_article.txt").read_bytes()
     assert subprocess.run(cmd + [str(EXAMPLES / "spun_article.txt"), "-o", str(out)]).returncode == 1
     assert out.read_text() != (EXAMPLES / "spun_article.txt").read_text()
+
+
+def test_a_damaged_rewriter_is_a_clear_error_not_a_library_s_advice(tmp_path):
+    # The released adapter's settings with a file that is not an adapter: a ModelError that says
+    # what to do, not an UnpicklingError passing on advice to load untrusted weights.
+    import shutil
+
+    from spinfix.errors import ModelError
+    from spinfix.restore.rewriter import Rewriter
+
+    broken = tmp_path / "rewriter"
+    broken.mkdir()
+    shutil.copy(default_models_dir() / "rewriter" / "adapter_config.json", broken)
+    (broken / "adapter_model.safetensors").write_bytes(b"\x80\x04 not an adapter at all" * 10)
+    with pytest.raises(ModelError, match="damaged or not a LoRA adapter") as info:
+        Rewriter.load(broken, device="cpu")
+    assert "weights_only" not in str(info.value)
