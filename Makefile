@@ -8,7 +8,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -127,6 +127,19 @@ fit-baseline: setup
 
 eval: setup-train
 	$(BIN)/python scripts/eval_detector.py --models models --data data/generated/detector
+
+# The reference check (spinfix/reference): cases made from White House items (spun, verbatim,
+# partial and rewritten copies; the same event told by another item; unrelated items; ~10 min),
+# the aligner's settings and the derivation's regression fitted on dev (~15 min) into
+# models/reference/spinfix.json, and the test figures (~25 min) -> data/eval/reference.json.
+reference-data: setup-train
+	$(BIN)/python scripts/build_reference_data.py --out data/generated/reference
+
+fit-reference: setup-train
+	$(BIN)/python scripts/fit_reference.py --data data/generated/reference --write
+
+eval-reference: setup-train
+	$(BIN)/python scripts/eval_reference.py --models models --data data/generated/reference
 
 # The language gate: other languages never flagged, English never turned away, its cost (~5 min);
 # reads the test part of data/languages -> data/eval/language.json.

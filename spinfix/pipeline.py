@@ -24,7 +24,11 @@ from spinfix.detect.sentences import SentenceScorer, judge
 from spinfix.errors import ModelError
 from spinfix.lexicon.phrases import PhraseLexicon
 from spinfix.paths import default_models_dir
-from spinfix.report import Edit, Report
+from spinfix.reference.check import ReferenceChecker
+from spinfix.reference.compare import Comparison, apply_reference, as_references
+from spinfix.reference.settings import ReferenceSettings
+from spinfix.reference.words import lexicon_related
+from spinfix.report import Edit, Report, SentenceReport
 from spinfix.restore.candidates import CandidateGenerator
 from spinfix.restore.methods import METHODS, RestorerParts
 from spinfix.restore.rules import Restorer, SpanTask
@@ -62,6 +66,7 @@ class Spinfix:
         phrases: Callable[[str], bool] | None = None,
         lm_reading: bool = True,
         language_gate: bool | LanguageGate = True,
+        reference_dir: Path | None = None,
     ) -> None:
         cfg = detector.config
         # The LM's second reading of uncertain sentences (spinfix.detect.reading): True, the
@@ -96,6 +101,8 @@ class Spinfix:
         else:
             self.context = DocumentContext.from_dict(fitted.get("context", cfg.context)) if context else None
         self.rewriter_dir = rewriter_dir
+        self.reference_dir = reference_dir
+        self._checker: ReferenceChecker | None = None
         self.device = device
         self.restore_settings = RestoreSettings.load(rewriter_dir)
         # Loaded on first restore(), then kept. Passing restorers in skips loading (tests, or a
@@ -123,9 +130,10 @@ class Spinfix:
                 "Pass a path to spinfix.load(), or set SPINFIX_MODELS."
             )
         rw_dir = root / "rewriter" if (root / "rewriter").is_dir() else None
+        ref_dir = root / "reference" if (root / "reference").is_dir() else None
         return cls(
             Detector.load(det_dir, device=device), threshold=threshold, rewriter_dir=rw_dir, device=device,
-            context=context, lm_reading=lm_reading,
+            context=context, lm_reading=lm_reading, reference_dir=ref_dir,
         )
 
     @property
@@ -166,6 +174,7 @@ class Spinfix:
         texts: Sequence[str],
         sources: Sequence[str | None] | None = None,
         progress: Callable[[int], None] | None = None,
+        unread: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> Iterator[Report]:
         """detect_many(), each report given as soon as its text is done (in order): the texts'
         sentences share model batches, and what is done can be written out while the rest is
@@ -176,7 +185,9 @@ class Spinfix:
         # The models read each text without its invisible characters; the reports index the
         # text as given (spinfix.text.view).
         views = [TextView.of(t) for t in texts]
-        for t, view, s, src in zip(texts, views, self.scorer.iter_documents([v.text for v in views], progress), sources):
+        if unread is not None:  # the stretches, in the views' offsets
+            unread = [[(v.to_view(a), v.to_view(b)) for a, b in u] for v, u in zip(views, unread)]
+        for t, view, s, src in zip(texts, views, self.scorer.iter_documents([v.text for v in views], progress, unread), sources):
             sentences = judge(s, self.threshold, self.context)
             if not view.identity:
                 sentences = [view.sentence(x) for x in sentences]
@@ -198,7 +209,7 @@ class Spinfix:
     def restore(
         self,
         text: str,
-        reference: str | None = None,
+        reference: str | Sequence[str] | None = None,
         method: str | None = None,
         source: str | None = None,
         min_confidence: float | None = None,
@@ -206,15 +217,56 @@ class Spinfix:
         """detect(), then a suggested original for every flagged span and the restored text.
 
         `reference` is a clean parallel article (the source, or another outlet's article on
-        the same event). Checking restorations against it is the next capability; for now it
-        is validated and recorded, and does not change the result.
+        the same event), or a list of them: the report is then `compare(text, reference).report`,
+        its suggestions checked against the reference (spinfix.reference.compare).
         """
         return self.restore_many([text], references=[reference], method=method, sources=[source], min_confidence=min_confidence)[0]
+
+    def compare(
+        self,
+        text: str,
+        reference: str | Sequence[str],
+        method: str | None = None,
+        source: str | None = None,
+        min_confidence: float | None = None,
+    ) -> Comparison:
+        """Check `text` against a clean parallel article (the source, or another outlet's
+        article on the same event), or several: the aligned sentences and their differences,
+        the probability that `text` was derived from a reference and its evidence, and the
+        restoration report with every suggestion checked against the reference."""
+        references = as_references(reference)
+        check = self.reference_checker().check(text, references)
+        # Where a derived text is aligned, its reference speaks for it: the detector alone marks
+        # those sentences, and the LM reads again only the ones the reference is silent on.
+        unread = [[(p.suspect_start, p.suspect_end) for p in check.pairs]] if check.is_derived else None
+        [report] = list(self.stream_detect([text], sources=[source], unread=unread))
+        if check.is_derived:
+            # The reference gives the words where it is aligned; the restorer reads only the
+            # sentences it is silent on.
+            aligned = [(p.suspect_start, p.suspect_end) for p in check.pairs]
+            silent = [s for s in report.sentences if not any(a <= s.start and s.end <= b for a, b in aligned)]
+            self.restore_reports([report], method=method, min_confidence=min_confidence, only=silent)
+        else:
+            self.restore_reports([report], method=method, min_confidence=min_confidence)
+        name = report.method or (method or self.restore_settings.default_method)
+        min_conf = self.restore_settings.min_confidence.get(name, 0.0) if min_confidence is None else min_confidence
+        apply_reference(report, check, self.reference_checker().settings.restore, min_conf)
+        report.method = f"reference+{name}"
+        return Comparison(text, references, check, report)
+
+    def reference_checker(self) -> ReferenceChecker:
+        """The reference check (its encoder and the lexicon its word alignment asks), loaded on
+        first use."""
+        with self._lock:
+            if self._checker is None:
+                settings = ReferenceSettings.load(self.reference_dir)
+                self._checker = ReferenceChecker(settings, related=lexicon_related(self.candidate_generator()))
+            return self._checker
 
     def restore_many(
         self,
         texts: Sequence[str],
-        references: Sequence[str | None] | None = None,
+        references: Sequence[str | Sequence[str] | None] | None = None,
         method: str | None = None,
         sources: Sequence[str | None] | None = None,
         progress: Callable[[int], None] | None = None,
@@ -229,9 +281,20 @@ class Spinfix:
             if len(references) != len(texts):
                 raise ValueError("restore_many: one reference (or None) per text")
             for r in references:
-                if r is not None and not isinstance(r, str):
-                    raise TypeError("reference must be a str (the clean article's text) or None")
+                if r is not None:
+                    as_references(r)  # a str or a list of str, none empty
         self.restorer(method)  # loaded (or refused) before the detection work
+        if references is not None and any(r is not None for r in references):
+            srcs = list(sources) if sources is not None else [None] * len(texts)
+            out = []
+            for t, r, src in zip(texts, references, srcs):
+                if r is None:
+                    out.extend(self.restore_many([t], method=method, sources=[src], min_confidence=min_confidence))
+                else:
+                    out.append(self.compare(t, r, method=method, source=src, min_confidence=min_confidence).report)
+                if progress:
+                    progress(1)
+            return out
         reports = self.detect_many(texts, sources=sources, progress=progress)
         return self.restore_reports(reports, method=method, progress=progress, min_confidence=min_confidence)
 
@@ -241,16 +304,23 @@ class Spinfix:
         method: str | None = None,
         progress: Callable[[int], None] | None = None,
         min_confidence: float | None = None,
+        only: Sequence[SentenceReport] | None = None,
     ) -> list[Report]:
-        """Restoration of reports that detect() or detect_many() made: every flagged span gets
+        """Restoration of reports that detect() or detect_many() made (with `only`, of those
+        sentences only): every flagged span gets
         its suggestion and confidence, and each report its edits (and so its restored text):
         the suggestions at least `min_confidence` confident (by default the method's minimum as
         released: `restore_settings.min_confidence`). The reports are filled in place and
         returned. `progress` gets flagged-sentence increments."""
-        restorer = self.restorer(method)
         reports = list(reports)
-        flagged = [(rep, s) for rep in reports for s in rep.sentences if s.spans]
-        min_conf = self.restore_settings.min_confidence.get(restorer.name, 0.0) if min_confidence is None else min_confidence
+        wanted = None if only is None else {id(s) for s in only}
+        flagged = [(rep, s) for rep in reports for s in rep.sentences if s.spans and (wanted is None or id(s) in wanted)]
+        name = method or self.restore_settings.default_method
+        # Loaded only when there is something to restore (a compare whose reference gives every
+        # word needs no language model).
+        restorer = self.restorer(method) if flagged or name not in METHODS else None
+        name = restorer.name if restorer is not None else name
+        min_conf = self.restore_settings.min_confidence.get(name, 0.0) if min_confidence is None else min_confidence
         if not 0.0 <= min_conf <= 1.0:  # also rejects NaN
             raise ValueError(f"min_confidence must be between 0 and 1, got {min_conf}")
         for c in range(0, len(flagged), RESTORE_CHUNK):
@@ -265,6 +335,7 @@ class Spinfix:
                 )
                 for (_, s), v in zip(chunk, views)
             ]
+            assert restorer is not None
             for (_, s), task, sugg in zip(chunk, tasks, restorer.restore(tasks)):
                 for span, (a, b), g in zip(s.spans, task.spans, sugg):
                     # Left as it reads: the span as it stands, invisible characters and all.
@@ -273,7 +344,7 @@ class Spinfix:
             if progress:
                 progress(len(chunk))
         for rep in reports:
-            rep.method = restorer.name
+            rep.method = name
             rep.edits = [
                 Edit(sp.start, sp.end, sp.text, sp.suggestion, sp.confidence)
                 for sp in rep.spans
@@ -335,3 +406,4 @@ class Spinfix:
 
                 self._lm = load_base(self.device or "cpu")
             return self._lm
+

@@ -24,6 +24,12 @@ class Span:
     # leave the span alone) and its confidence in that choice (0..1). None after detect().
     suggestion: str | None = None
     confidence: float | None = None
+    # With a reference (compare, restore(reference=...)): where the suggestion comes from.
+    # "model": the restorer, the reference being silent here; "reference": the reference's own
+    # words at this place; "confirmed": the restorer's suggestion, which the reference shows
+    # here too; "contradicted": the reference shows the span's own words here, so the
+    # restorer's suggestion is not applied. None without a reference.
+    evidence: str | None = None
 
     @property
     def is_edit(self) -> bool:
@@ -40,6 +46,8 @@ class Span:
         if self.suggestion is not None:
             d["suggestion"] = self.suggestion
             d["confidence"] = None if self.confidence is None else round(self.confidence, 4)
+        if self.evidence is not None:
+            d["evidence"] = self.evidence
         return d
 
 
@@ -52,9 +60,15 @@ class Edit:
     old: str
     new: str
     confidence: float
+    evidence: str | None = None  # as Span.evidence; None without a reference
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "old": self.old, "new": self.new, "confidence": round(self.confidence, 4)}
+        d: dict[str, Any] = {
+            "start": self.start, "end": self.end, "old": self.old, "new": self.new, "confidence": round(self.confidence, 4),
+        }
+        if self.evidence is not None:
+            d["evidence"] = self.evidence
+        return d
 
 
 @dataclass

@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": BASE | {"pipeline"},  # spinfix/__init__.py: load() and the public names
     "render": BASE | {"text"},
     "io": BASE | {"text", "render"},
-    "cli": INFERENCE | AROUND,
+    "cli": INFERENCE | AROUND | {"batch"},  # `spinfix batch` is the command over the batch engine
     "batch": INFERENCE | AROUND,
     "serve": INFERENCE | AROUND,
     "eval": INFERENCE | AROUND,

@@ -40,6 +40,14 @@ class RestoreFormat(str, enum.Enum):
     json = "json"
 
 
+class CompareFormat(str, enum.Enum):
+    """What `compare` writes."""
+
+    text = "text"
+    json = "json"
+    diff = "diff"
+
+
 # Restoration methods: the names in spinfix.restore.methods.METHODS.
 Method = enum.Enum("Method", {name: name for name in METHODS}, type=str)  # type: ignore[misc]
 
@@ -80,14 +88,16 @@ def auto_color() -> bool:
     return stream_is_tty(sys.stdout) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def load_models(models: Path | None, threshold: float | None, context: bool = True, lm_reading: bool = True) -> Spinfix:
+def load_models(
+    models: Path | None, threshold: float | None, context: bool = True, lm_reading: bool = True, device: str | None = None
+) -> Spinfix:
     """Load the models once for the whole command; raise ModelError with a user message."""
     # Imported here so that --help and --version need not import torch.
     import spinfix
 
     logger.info("loading models from %s", models if models is not None else "the default location")
     try:
-        return spinfix.load(models, threshold=threshold, context=context, lm_reading=lm_reading)
+        return spinfix.load(models, threshold=threshold, context=context, lm_reading=lm_reading, device=device)
     except SpinfixError:
         raise
     except Exception as exc:  # a corrupt checkpoint can fail in torch, safetensors, tokenizers...
@@ -136,5 +146,36 @@ MaxBytesOption = Annotated[
         show_default=False,
     ),
 ]
-
-
+MethodOption = Annotated[
+    Method | None,
+    typer.Option(
+        case_sensitive=False,
+        help=(
+            "baseline: candidate originals scored by a language model and the evidence for "
+            "each; restores more, about as fast. rewriter: a fine-tuned language model rewrites "
+            "each flagged sentence. "
+            "(default: the released default, named in models/rewriter/spinfix.json)"
+        ),
+        show_default=False,
+    ),
+]
+MinConfidenceOption = Annotated[
+    float | None,
+    typer.Option(
+        callback=check_confidence,
+        help=(
+            "Apply only the suggestions at least this confident, in [0, 1]; the others stay in "
+            "the report (--format json, diff) as suggestions. (default: the method's minimum as "
+            "released in models/rewriter/spinfix.json: 0 for the baseline, so every suggestion "
+            "it makes is applied, and 0.15 for the rewriter)"
+        ),
+        show_default=False,
+    ),
+]
+ModelsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Models folder (holding detector/, rewriter/ and reference/). (default: $SPINFIX_MODELS, else models/ in the checkout)",
+        show_default=False,
+    ),
+]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -69,53 +68,24 @@ def restore(
             ),
         ),
     ] = options.RestoreFormat.text,
-    method: Annotated[
-        options.Method | None,
-        typer.Option(
-            case_sensitive=False,
-            help=(
-                "baseline: candidate originals scored by a language model and the evidence for "
-                "each; restores more, about as fast. rewriter: a fine-tuned language model rewrites "
-                "each flagged sentence. "
-                "(default: the released default, named in models/rewriter/spinfix.json)"
-            ),
-            show_default=False,
-        ),
-    ] = None,
+    method: options.MethodOption = None,
     reference: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             metavar="REF",
             help=(
                 "A clean parallel article (the source, or another outlet's report of the same "
-                "event). Accepted and recorded; checking restorations against it is a later feature."
+                "event); may be given more than once. Suggestions are checked against it, and "
+                "where FILE was derived from it its words restore FILE's (see `spinfix compare`)."
             ),
             show_default=False,
         ),
     ] = None,
-    min_confidence: Annotated[
-        float | None,
-        typer.Option(
-            callback=options.check_confidence,
-            help=(
-                "Apply only the suggestions at least this confident, in [0, 1]; the others stay in "
-                "the report (--format json, diff) as suggestions. (default: the method's minimum as "
-                "released in models/rewriter/spinfix.json: 0 for the baseline, so every suggestion "
-                "it makes is applied, and 0.15 for the rewriter)"
-            ),
-            show_default=False,
-        ),
-    ] = None,
+    min_confidence: options.MinConfidenceOption = None,
     threshold: options.ThresholdOption = None,
     context: options.ContextOption = True,
     lm_reading: options.LMReadingOption = True,
-    models: Annotated[
-        Path | None,
-        typer.Option(
-            help="Models folder (holding detector/ and rewriter/). (default: $SPINFIX_MODELS, else models/ in the checkout)",
-            show_default=False,
-        ),
-    ] = None,
+    models: options.ModelsOption = None,
     max_bytes: options.MaxBytesOption = DEFAULT_MAX_BYTES,
     color: Annotated[
         bool | None,
@@ -130,11 +100,12 @@ def restore(
     """Restore FILE; exit 0 (clean), 1 (spun text found) or 2 (an error)."""
     if output == "-":
         output = None
-    if file == "-" and reference == "-":
+    references = reference or []
+    if [file, *references].count("-") > 1:
         error("FILE and --reference cannot both be '-' (standard input).")
         raise typer.Exit(EXIT_ERROR)
     if output is not None:
-        inputs = [("input file", file)] + ([("reference file", reference)] if reference is not None else [])
+        inputs = [("input file", file)] + [("reference file", r) for r in references]
         problem = output_problem(output, inputs)
         if problem is not None:
             error(problem)
@@ -142,7 +113,7 @@ def restore(
     # Inputs first: a typo should not cost loading the models.
     try:
         text, bom = read_input(file, max_bytes=max_bytes)
-        ref_text = read_text(reference, max_bytes=max_bytes) if reference is not None else None
+        ref_texts = [read_text(r, max_bytes=max_bytes) for r in references]
     except SpinfixError as exc:
         error(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
@@ -171,7 +142,7 @@ def restore(
 
             reports = sf.restore_many(
                 [text],
-                references=[ref_text],
+                references=[ref_texts or None],
                 method=method.value if method is not None else None,
                 sources=[STDIN_NAME if file == "-" else file],
                 progress=on_progress,

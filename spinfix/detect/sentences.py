@@ -79,11 +79,15 @@ class SentenceScorer:
         return list(self.iter_documents(texts, progress))
 
     def iter_documents(
-        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        unread: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> Iterator[list[ScoredSentence]]:
         """`score_documents`, each text's sentences given as soon as the last of them is scored:
         the texts' sentences share model batches, and a caller can use the texts done so far
-        (write them out) while the rest are scored."""
+        (write them out) while the rest are scored. `unread`: per text, stretches whose
+        sentences the LM does not read again (a reference speaks for them: spinfix.reference)."""
         docs = [Document.from_text(t) for t in texts]
         quotes = [quotations(t) for t in texts]
         languages = [self.languages(t, d.sentences) for t, d in zip(texts, docs)]
@@ -100,7 +104,10 @@ class SentenceScorer:
         for c in range(0, len(flat), CHUNK_SENTENCES):
             chunk = flat[c : c + CHUNK_SENTENCES]
             scores = self.detector.score([seg.text for _, _, seg in chunk])
-            read = self.read_uncertain([seg for _, _, seg in chunk], scores, [quotes[di] for di, _, _ in chunk])
+            allowed = None
+            if unread is not None:
+                allowed = [not any(a <= seg.start and seg.end <= b for a, b in unread[di]) for di, _, seg in chunk]
+            read = self.read_uncertain([seg for _, _, seg in chunk], scores, [quotes[di] for di, _, _ in chunk], allowed)
             for (di, si, seg), sc, r in zip(chunk, scores, read):
                 scored[di][si] = self.scored(seg, sc, quotes[di], read=r)
             if progress:
@@ -159,12 +166,16 @@ class SentenceScorer:
             return self._reader
 
     def read_uncertain(
-        self, segs: Sequence[Segment], scores: list[WordScores], quotes: Sequence[Sequence[tuple[int, int]]]
+        self,
+        segs: Sequence[Segment],
+        scores: list[WordScores],
+        quotes: Sequence[Sequence[tuple[int, int]]],
+        allowed: Sequence[bool] | None = None,
     ) -> list[bool]:
         """The LM's second reading (spinfix.detect.reading) of the sentences whose own probability
         lies in the reading's band: their word scores are replaced in `scores`. Which were read."""
         read = [False] * len(scores)
-        todo = self.uncertain(segs, scores, quotes)
+        todo = [i for i in self.uncertain(segs, scores, quotes) if allowed is None or allowed[i]]
         if not todo:
             return read
         assert self.reading is not None
