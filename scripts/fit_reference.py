@@ -13,7 +13,9 @@ regression and threshold.
    derived, rounded up to a hundredth (no false derivation on dev).
 3. Restoration from a reference: every edit the source would make in the derived cases, and every
    spinner-style swap another item on the same event shows in the cases not derived, judged
-   against the gold; each kind's share right (rounded down) becomes its confidence.
+   against the gold; each kind's share right (rounded down) becomes its confidence. Whole-pair
+   rewrites are made only above the least derivation probability of a dev case whose rewrites
+   were all right.
 Figures go to data/eval/reference_fit.json; --write stores the settings in
 models/reference/spinfix.json.
 """
@@ -150,10 +152,15 @@ def main() -> None:
     rows, labels, kinds = [], [], []
     restore = ReferenceRestoreSettings()
     judged: dict[str, list[bool]] = {}
+    rewritten_right = []  # the cases whose whole-pair rewrites were right, every one
     for n, p in enumerate(prep):
         pairs = pairs_of(p, align_settings, related)
-        for kind, ok in judged_reference_edits(p, pairs, restore) if p["case"]["derived"] else judged_outlet_swaps(p, pairs):
+        case_judged = judged_reference_edits(p, pairs, restore) if p["case"]["derived"] else judged_outlet_swaps(p, pairs)
+        for kind, ok in case_judged:
             judged.setdefault(kind, []).append(ok)
+        rewrites = [ok for kind, ok in case_judged if kind == "rewrite"]
+        if rewrites and all(rewrites):
+            rewritten_right.append(n)
         ev = ReferenceChecker.evidence(p["case"]["suspect"], p["case"]["references"], p["suspect"], p["refs"], pairs)
         rows.append([ev[k] for k in EVIDENCE])
         labels.append(bool(p["case"]["derived"]))
@@ -190,6 +197,10 @@ def main() -> None:
         confidences[kind] = {"edits": len(oks), "right": round(sum(oks) / len(oks), 4) if oks else None}
         if len(oks) >= MIN_JUDGED:
             setattr(restore, field_name, math.floor(sum(oks) / len(oks) * 100) / 100)
+    # Rewrites need a sure derivation: the least probability of a case whose rewrites were all
+    # right, rounded down to a twentieth.
+    if rewritten_right:
+        restore.rewrite_min_derived = math.floor(float(probs[rewritten_right].min()) * 20) / 20
     by_kind = {}
     for kind in sorted(set(kinds)):
         idx = [i for i, k in enumerate(kinds) if k == kind]
@@ -202,6 +213,7 @@ def main() -> None:
                        "highest_not_derived": round(top_negative, 4)},
         "by_kind": by_kind,
         "reference_edits_right": confidences,
+        "rewrite_min_derived": {"cases_rewritten_right": len(rewritten_right), "threshold": restore.rewrite_min_derived},
     }
     logging.info("%s", json.dumps(result, indent=1))
     write_figures(args.out, result)

@@ -4,7 +4,8 @@ When the suspect was derived from the reference (`Check.is_derived`), the refere
 the original: every spinner-style swap or small rewording in an aligned pair is restored from it
 (evidence "reference"), the detector's marks included and the ones it missed too, and so is a
 spinner's short insertion or deletion ("by means of" for "by"); a sentence rewritten as a whole
-(few words of the reference's left) gets the reference sentence back; a mark on words the
+(few words of the reference's left) gets the reference sentence back when the derivation is sure
+enough (`rewrite_min_derived`); a mark on words the
 reference shows as they are is "contradicted" and its suggestion is not applied. Changed facts
 (numbers, names, quotations) and longer insertions or deletions (the farm's own words) are
 reported, not restored. Where the reference is silent (a sentence aligned to nothing) the restorer's
@@ -88,6 +89,8 @@ def reference_edits(check: Check, text: str, settings: ReferenceRestoreSettings)
     out: list[tuple[Edit, str]] = []
     for p in check.pairs:
         if p.words.copied_share < settings.rewrite_below:
+            if check.derived < settings.rewrite_min_derived:
+                continue  # a weakly derived text: its rewritten sentences stay as they are
             old = text[p.suspect_start : p.suspect_end]
             ref_text = _reference_text(check, p)
             if old != ref_text:

@@ -24,6 +24,10 @@ class ReferenceRestoreSettings:
     # A pair whose suspect keeps less than this share of the reference's words was rewritten as
     # a whole (a paraphraser, a translation round trip): its reference sentence comes back whole.
     rewrite_below: float = 0.35
+    # ... and only when the derivation is at least this sure: a rewrite shares few words with its
+    # reference sentence, so the pair alone cannot tell a copy from another outlet's telling of
+    # the same fact (fitted: the least probability of a dev copy whose rewrites were right).
+    rewrite_min_derived: float = 0.8
     # The most words a rewording may have on either side to be restored (more: rewritten text).
     max_rewording_words: int = 6
     # Words a spinner adds or drops around a swap ("by means of" for "by"): restored up to this
