@@ -1,14 +1,15 @@
 # spinfix — setup, demo, tests, and the reproducible data/training/evaluation chain.
 #   make demo    set up and run spinfix on the bundled example articles
 #   make test    set up, lint (ruff), type-check (mypy) and run the test suite (fast; `make test-slow`
-#                runs the slow marker)
+#                runs the slow marker, with Ray installed for the Ray engine's tests)
 PY    ?= python3
 VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
+RAY_STAMP := $(VENV)/.spinfix-ray-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train setup-ray demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore clean
 
 setup: $(STAMP)
 
@@ -27,6 +28,13 @@ setup-train: setup
 	$(BIN)/python -m pip install -q -e ".[train]" pyarrow
 	$(BIN)/python -m pip install -q --no-deps -r requirements-train-nodeps.txt
 
+# The optional Ray engine of `spinfix batch --engine ray` (README: On a Ray cluster).
+setup-ray: $(RAY_STAMP)
+
+$(RAY_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[dev,ray]"
+	touch $(RAY_STAMP)
+
 # Exit code 1 means "spun text found", which is the point of the demo. The first restore
 # converts SmolLM2 from its GGUF file once (about 20 s) into ~/.cache/spinfix.
 demo: setup
@@ -41,7 +49,7 @@ lint: setup
 test: lint
 	$(BIN)/python -m pytest -q
 
-test-slow: setup
+test-slow: setup-ray
 	$(BIN)/python -m pytest -q -m slow
 
 # WordNet's synsets that ship in spinfix/resources, written from Debian's wordnet-base

@@ -4,15 +4,17 @@ its documents in one pipeline call, and commit its records.
     job = open_job(settings, resume=True)     # refusals come before any model loads
     summary = run_job(settings, spinfix.load(), job=job)
 
-`process_shard` (a task in, its records out) and `spinfix.batch.shards.ShardStore` (write, then
-commit) are the two halves any other engine reuses: workers process and write, one process
-commits.
+What any other engine (spinfix.batch.ray_engine) reuses: `open_job`, `start_run` (OUT locked,
+the manifest, the resume checks, the shards still to do, and `Run.commit` / `Run.finish`), and
+`process_shard` (a task in, its records out) with `ShardStore.write`. Workers process and write,
+anywhere; the one process that holds the run commits.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +36,7 @@ from spinfix.batch.plan import Plan, ShardTask, plan_input, read_shard
 from spinfix.batch.progress import JobProgress
 from spinfix.batch.settings import BatchSettings
 from spinfix.batch.shards import LedgerEntry, Record, ShardStore, dumps
-from spinfix.errors import ModelError
+from spinfix.errors import ModelError, SpinfixError
 from spinfix.io.progress import count_sentences
 
 if TYPE_CHECKING:
@@ -75,34 +77,72 @@ def run_job(
     job = job if job is not None else open_job(settings, resume)
     if job.settings != settings:
         raise ValueError("run_job: the job was opened with other settings")
-    with job_lock(settings.out):
-        _begin(job, model_versions(sf, settings.task))
+    with start_run(job, model_versions(sf, settings.task), progress) as run:
+        for task in run.pending:
+            run.commit(job.store.write(task.shard, process_shard(task, sf, settings, run.progress)))
+        return run.finish()
+
+
+@dataclass
+class Run:
+    """One run of a job, with OUT locked: the shards it has to do, and `commit` for each one
+    written. The part every engine shares; only how `pending` becomes shard files differs."""
+
+    job: Job
+    progress: JobProgress
+    pending: list[ShardTask]
+    started: float = field(default_factory=time.monotonic)
+    processed: int = 0  # documents this run committed
+
+    def commit(self, entry: LedgerEntry) -> bool:
+        """Commit a shard that ShardStore.write has put in place, once: a shard committed already
+        (an engine that retries tasks may return one twice) is left as it is; False then."""
+        job = self.job
+        if entry.shard in job.done:
+            logger.info("shard %d is committed already: its second result is dropped", entry.shard)
+            return False
+        task = job.plan.tasks[entry.shard] if 0 <= entry.shard < len(job.plan.tasks) else None
+        if task is None or (task.shard, task.first, task.last) != (entry.shard, entry.first, entry.last):
+            # A result from another plan (a worker that read another input) must not reach the ledger.
+            raise SpinfixError(f"shard {entry.shard} came back with documents {entry.first}-{entry.last}, which the plan does not have")
+        job.store.commit(entry)
+        job.done[entry.shard] = entry
+        self.processed += entry.records
+        self.progress.shard_done(entry.records)
+        logger.debug("shard %d committed: %d record(s), %d error(s), %d spun", entry.shard, entry.records, entry.errors, entry.spun)
+        return True
+
+    def finish(self) -> Summary:
+        """The job's figures, written to OUT/summary.json."""
+        job = self.job
+        entries = job.done.values()
+        summary = Summary(
+            documents=sum(e.records for e in entries), errors=sum(e.errors for e in entries), spun=sum(e.spun for e in entries),
+            seconds=time.monotonic() - self.started, processed=self.processed, shards=len(job.plan.tasks),
+        )
+        summary.write(job.settings.out)
+        return summary
+
+
+@contextlib.contextmanager
+def start_run(job: Job, models: dict[str, Any], progress: JobProgress | None = None) -> Iterator[Run]:
+    """Lock OUT, begin the job (a new one writes its manifest; a resumed one is checked against
+    it, `models` included, and OUT made consistent), and give the run its pending shards. OUT
+    stays locked and the progress shown until the block ends; Ctrl-C leaves every shard
+    committed so far committed."""
+    with job_lock(job.settings.out):
+        _begin(job, models)
         progress = progress if progress is not None else JobProgress(enabled=False)
-        started, processed = time.monotonic(), 0
+        run = Run(job, progress, [t for t in job.plan.tasks if t.shard not in job.done])
         progress.start(job.plan.documents, sum(e.records for e in job.done.values()))
-        logger.info("%s: %d of %d shard(s) to do", settings.out, len(job.plan.tasks) - len(job.done), len(job.plan.tasks))
+        logger.info("%s: %d of %d shard(s) to do", job.settings.out, len(run.pending), len(job.plan.tasks))
         try:
-            for task in job.plan.tasks:
-                if task.shard in job.done:
-                    continue
-                entry = job.store.write(task.shard, process_shard(task, sf, settings, progress))
-                job.store.commit(entry)
-                job.done[task.shard] = entry
-                processed += entry.records
-                progress.shard_done(entry.records)
-                logger.debug("shard %d committed: %d record(s), %d error(s), %d spun", task.shard, entry.records, entry.errors, entry.spun)
+            yield run
         except KeyboardInterrupt:
             logger.info("interrupted: %d of %d shard(s) committed", len(job.done), len(job.plan.tasks))
             raise
         finally:
             progress.stop()
-        entries = job.done.values()
-        summary = Summary(
-            documents=sum(e.records for e in entries), errors=sum(e.errors for e in entries), spun=sum(e.spun for e in entries),
-            seconds=time.monotonic() - started, processed=processed, shards=len(job.plan.tasks),
-        )
-        summary.write(settings.out)
-    return summary
 
 
 def _begin(job: Job, models: dict[str, Any]) -> None:

@@ -9,7 +9,8 @@ Parquet file's row count comes from its footer, a text folder is listed; no text
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from spinfix.batch.docs import Doc
 from spinfix.batch.readers import parquet_rows, read_jsonl, read_parquet, read_text_doc, scan_jsonl
@@ -50,6 +51,17 @@ class ShardTask:
     def last(self) -> int:
         """Index of the shard's last document (inclusive)."""
         return self.first + self.count - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only: how a task travels to a worker of another engine (Ray)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ShardTask:
+        return cls(
+            shard=d["shard"], kind=d["kind"], root=d["root"], first=d["first"],
+            ranges=tuple(Range(**r) for r in d["ranges"]), max_bytes=d["max_bytes"],
+        )
 
 
 @dataclass(frozen=True)

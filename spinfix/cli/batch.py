@@ -1,5 +1,5 @@
 """`spinfix batch`: check a large input in shards, each shard's records written exactly once;
-a thin layer over spinfix.batch.run_job."""
+a thin layer over spinfix.batch.run_job (--engine local) and run_ray_job (--engine ray)."""
 from __future__ import annotations
 
 import enum
@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from spinfix.batch import BatchSettings, JobProgress, open_job, run_job
+from spinfix.batch import BatchSettings, JobProgress, Summary, open_job, run_job
+from spinfix.batch.ray_engine import RaySettings, require_ray, run_ray_job
 from spinfix.batch.settings import DEFAULT_SHARD_SIZE
 from spinfix.cli import options
 from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_SPUN, app, error
-from spinfix.errors import SpinfixError
+from spinfix.errors import ModelError, SpinfixError
 from spinfix.io.reading import DEFAULT_MAX_BYTES
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ class ShardFormat(str, enum.Enum):
     jsonl = "jsonl"
 
 
+class Engine(str, enum.Enum):
+    local = "local"
+    ray = "ray"
+
+
 @app.command(
     help=(
         "Check a large input in shards: a folder of text files (each a document, its id its "
@@ -45,7 +51,10 @@ class ShardFormat(str, enum.Enum):
         "Each shard's records (id, index, report as JSON, error, spun) go to DIR/shards/ as one "
         "file, written whole or not at all, and DIR/ledger.jsonl lists the shards done: a job "
         "stopped at any moment continues with --resume, every document recorded exactly once. "
-        "DIR/manifest.json says what the job is, DIR/summary.json what it found."
+        "DIR/manifest.json says what the job is, DIR/summary.json what it found.\n\n"
+        "--engine ray runs the shards on a Ray cluster (pip install 'spinfix\\[ray]'), the "
+        "records exactly once there too; INPUT, DIR and the models must be at the same path on "
+        "every node. A job may be resumed with either engine."
     ),
     epilog=BATCH_EXIT_CODES_HELP,
 )
@@ -76,9 +85,45 @@ def batch(
     min_confidence: options.MinConfidenceOption = None,
     max_bytes: options.MaxBytesOption = DEFAULT_MAX_BYTES,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary on stderr.")] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(case_sensitive=False, help="local: in this process. ray: an actor pool on a Ray cluster, each actor with the models."),
+    ] = Engine.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help=(
+                "--engine ray: the cluster, HEAD:6379 or auto (default: $RAY_ADDRESS or the cluster this machine is a "
+                "node of, else a Ray started for this job alone)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    actors: Annotated[
+        int | None,
+        typer.Option(min=1, help="--engine ray: how many actors (default: one per GPU, else one per 4 CPUs).", show_default=False),
+    ] = None,
+    gpus_per_actor: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="--engine ray: GPUs each actor takes; 0.5 puts two on a GPU (default: 1 where the cluster has GPUs, 0 with --device cpu).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check INPUT into DIR; exit 0 (nothing spun), 1 (spun found), 2 (an error) or 130 (interrupted)."""
-    try:  # OUT and the input first: a refusal should not cost loading the models
+    if engine is Engine.local and (address is not None or actors is not None or gpus_per_actor is not None):
+        error("--address, --actors and --gpus-per-actor are for --engine ray.")
+        raise typer.Exit(EXIT_ERROR)
+    try:  # Ray, OUT and the input first: a refusal should not cost loading the models
+        ray_settings = RaySettings(address, actors, gpus_per_actor) if engine is Engine.ray else None
+        if ray_settings is not None:
+            require_ray()
+            if quiet:  # Ray Data says what it runs at INFO
+                logging.getLogger("ray").setLevel(logging.WARNING)
+                logging.getLogger("ray.data").setLevel(logging.WARNING)
         settings = BatchSettings(
             input=input, out=out, task=task.value, format=fmt.value, shard_size=shard_size, lm_reading=lm_reading,
             models=None if models is None else str(models), device=device, method=None if method is None else method.value,
@@ -88,16 +133,21 @@ def batch(
     except SpinfixError as exc:
         error(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
+    progress = JobProgress(enabled=not quiet)
+    hint = "" if models is not None else " Or pass --models PATH."
     try:
-        sf = options.load_models(models, None, lm_reading=lm_reading, device=device)
-    except SpinfixError as exc:
-        error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
-        raise typer.Exit(EXIT_ERROR) from None
-    try:
-        summary = run_job(settings, sf, JobProgress(enabled=not quiet), job=job)
+        summary: Summary
+        if ray_settings is not None:  # the driver loads the models itself (on its CPU), then each actor
+            summary = run_ray_job(settings, job, progress, ray_settings)
+        else:
+            sf = options.load_models(models, None, lm_reading=lm_reading, device=device)
+            summary = run_job(settings, sf, progress, job=job)
     except KeyboardInterrupt:
         error(f"interrupted: {len(job.done)} of {len(job.plan.tasks)} shards done and kept; run again with --resume to finish.")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except ModelError as exc:
+        error(f"{exc}{hint}")
+        raise typer.Exit(EXIT_ERROR) from None
     except SpinfixError as exc:
         error(str(exc).replace("method='baseline'", "--method baseline"))
         raise typer.Exit(EXIT_ERROR) from None
