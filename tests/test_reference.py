@@ -215,3 +215,25 @@ def test_a_copy_of_two_sources_is_aligned_to_each(sf_ref) -> None:
     assert cmp.is_derived
     assert {p.reference for p in cmp.pairs} == {0, 1}
     assert cmp.report.edits == []  # a verbatim copy of both: nothing to restore
+
+
+def test_a_sentence_rewritten_as_a_whole_comes_back_only_when_the_derivation_is_sure() -> None:
+    from spinfix.reference.check import AlignedPair, Check
+    from spinfix.reference.compare import reference_edits
+    from spinfix.reference.settings import ReferenceRestoreSettings
+    from spinfix.text.document import Document
+
+    suspect = "Across the nation, many families were helped by the new programme this year."
+    ref = "The program helped thousands of families in every state in 2023."
+    words = align_words(suspect, ref, None)
+    settings = ReferenceRestoreSettings(rewrite_min_derived=0.8)
+    assert words.copied_share < settings.rewrite_below  # few of the reference's words are left
+    pair = AlignedPair((0,), 0, len(suspect), 0, (0,), 0, len(ref), 0.7, words)
+    segments, refs = Document.from_text(suspect).sentences, [Document.from_text(ref).sentences]
+
+    def rewrites(derived: float) -> list[str]:
+        check = Check(segments, refs, [pair], {}, derived, 0.55)
+        return [e.new for e, kind in reference_edits(check, suspect, settings) if kind == "rewrite"]
+
+    assert rewrites(0.7) == []  # derived, but not surely: another outlet's sentence must not come in
+    assert rewrites(0.95) == [ref]
