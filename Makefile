@@ -9,7 +9,7 @@ STAMP := $(VENV)/.spinfix-installed
 RAY_STAMP := $(VENV)/.spinfix-ray-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train setup-ray demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore clean
+.PHONY: setup setup-train setup-ray demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch clean
 
 setup: $(STAMP)
 
@@ -175,6 +175,11 @@ bench-restore: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_detector.py --models models --data data/generated/detector/test.jsonl --out data/eval/bench_detector.json
+
+# spinfix batch --task detect --no-lm-reading: 10k documents against the raw forward, peak memory
+# at 10k and 100k documents, the Ray engine against the local one -> data/eval/bench_batch.json (~25 min)
+bench-batch: setup-ray
+	$(BIN)/python scripts/bench_batch.py --models models --out data/eval/bench_batch.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -29,26 +29,9 @@ import torch
 import spinfix
 from spinfix.eval.detection import as_articles
 from spinfix.eval.records import read_jsonl
+from spinfix.eval.speed import raw_detector_forward as raw_forward
 from spinfix.lm.surprisal import SurprisalReader
 from spinfix.text.document import Document, quotations
-from spinfix.text.tokens import tokenize
-
-
-def raw_forward(sf: spinfix.Spinfix, sentences: list[str]) -> float:
-    det = sf.detector
-    words = [[t.text for t in tokenize(s) if t.is_word] for s in sentences]
-    windows = [w for ids, _ in det.windows(words) for w in ids]
-    # Same batches as detect_many builds, made before the clock starts.
-    batches = [(ids, att) for _, ids, att in det.batches(windows)]
-    if det.device.startswith("cuda"):
-        torch.cuda.synchronize()
-    t = time.perf_counter()
-    with torch.inference_mode():
-        for ids, att in batches:
-            det.model(input_ids=ids, attention_mask=att).logits.softmax(-1)
-    if det.device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return time.perf_counter() - t
 
 
 def raw_lm_forward(sf: spinfix.Spinfix, sentences: list[str]) -> tuple[float, int]:

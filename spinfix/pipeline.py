@@ -23,9 +23,11 @@ from spinfix.detect.reading import LMReading
 from spinfix.detect.sentences import SentenceScorer, judge
 from spinfix.errors import ModelError
 from spinfix.lexicon.phrases import PhraseLexicon
+from spinfix.loading import resolve_device
 from spinfix.paths import default_models_dir
 from spinfix.reference.check import ReferenceChecker
 from spinfix.reference.compare import Comparison, apply_reference, as_references
+from spinfix.reference.embed import SentenceEmbedder
 from spinfix.reference.settings import ReferenceSettings
 from spinfix.reference.words import lexicon_related
 from spinfix.report import Edit, Report, SentenceReport
@@ -103,7 +105,8 @@ class Spinfix:
         self.rewriter_dir = rewriter_dir
         self.reference_dir = reference_dir
         self._checker: ReferenceChecker | None = None
-        self.device = device
+        # Every model of the pipeline runs where the detector does, unless told otherwise.
+        self.device = device or detector.device
         self.restore_settings = RestoreSettings.load(rewriter_dir)
         # Loaded on first restore(), then kept. Passing restorers in skips loading (tests, or a
         # restorer of your own).
@@ -131,6 +134,7 @@ class Spinfix:
             )
         rw_dir = root / "rewriter" if (root / "rewriter").is_dir() else None
         ref_dir = root / "reference" if (root / "reference").is_dir() else None
+        device = resolve_device(device)  # one device for every model of the pipeline
         return cls(
             Detector.load(det_dir, device=device), threshold=threshold, rewriter_dir=rw_dir, device=device,
             context=context, lm_reading=lm_reading, reference_dir=ref_dir,
@@ -260,7 +264,9 @@ class Spinfix:
         with self._lock:
             if self._checker is None:
                 settings = ReferenceSettings.load(self.reference_dir)
-                self._checker = ReferenceChecker(settings, related=lexicon_related(self.candidate_generator()))
+                self._checker = ReferenceChecker(
+                    settings, related=lexicon_related(self.candidate_generator()), embedder=SentenceEmbedder(self.device)
+                )
             return self._checker
 
     def restore_many(
@@ -404,6 +410,6 @@ class Spinfix:
             if self._lm is None:
                 from spinfix.lm.loading import load_base
 
-                self._lm = load_base(self.device or "cpu")
+                self._lm = load_base(self.device)
             return self._lm
 

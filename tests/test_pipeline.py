@@ -85,6 +85,27 @@ def test_detect_many_matches_detect(sf: spinfix.Spinfix, sample_text: str) -> No
                 assert [(x.start, x.end) for x in b.spans] == [(x.start, x.end) for x in a.spans]
 
 
+def test_sentences_of_many_texts_share_length_bucketed_batches(sf: spinfix.Spinfix, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many short texts, as a batch job's shard holds: their sentences go to the model together,
+    # shortest first, so a batch holds sentences of several texts and pads little.
+    texts = [f"Text number {i} has a sentence{' with more words' * (i % 5)}. And a short one." for i in range(40)]
+    monkeypatch.setattr(sf.detector, "batch_size", 16)
+    widths: list[list[int]] = []
+    real_batches = sf.detector.batches
+
+    def spy(windows):
+        out = real_batches(windows)
+        widths.extend([[len(windows[i]) for i in idx] for idx, _, _ in out])
+        return out
+
+    monkeypatch.setattr(sf.detector, "batches", spy)
+    sf.detect_many(texts)
+    assert sum(len(w) for w in widths) == 80  # every sentence once, in ceil(80 / 16) batches
+    assert len(widths) == 5
+    flat = [n for w in widths for n in w]
+    assert flat == sorted(flat)  # bucketed by length: each batch pads to its own longest only
+
+
 def test_detect_many_of_nothing(sf: spinfix.Spinfix) -> None:
     assert sf.detect_many([]) == []
 

@@ -20,7 +20,7 @@ import torch
 
 from spinfix.detect.tagger import LMTagger
 from spinfix.errors import ModelError
-from spinfix.loading import MODEL_LOAD_LOCK
+from spinfix.loading import MODEL_LOAD_LOCK, batch_size_for, model_dtype, resolve_device
 from spinfix.settings import from_dict, to_dict
 from spinfix.text.tokens import Token, tokenize
 
@@ -120,6 +120,8 @@ class Detector:
         # saved beside the weights; None when the checkpoint has none.
         self.lm_tagger = lm_tagger
         self.device = device
+        # Windows per forward: the released size on the CPU, larger on a GPU (spinfix.loading).
+        self.batch_size = batch_size_for(device, config.batch_size)
         self.name = name
         # The hyphen's token id: where a hyphenated word's later parts start (_part_starts).
         self._dash = tokenizer.convert_tokens_to_ids("-")
@@ -131,9 +133,8 @@ class Detector:
         path = Path(path)
         if not (path / "config.json").exists():
             raise ModelError(f"no detector checkpoint at {path} (expected config.json and model.safetensors)")
-        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        # fp16 on the GPU; on the CPU fp16 matmuls are slow, so the fp16 release is upcast.
-        dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        device = resolve_device(device)
+        dtype = model_dtype(device)  # fp16 on a GPU; the fp16 release upcast on the CPU
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
@@ -194,8 +195,8 @@ class Detector:
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
         pad = self.tokenizer.pad_token_id
         out = []
-        for b in range(0, len(order), self.config.batch_size):
-            idx = order[b : b + self.config.batch_size]
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
             width = max(len(windows[i]) for i in idx)
             input_ids = torch.full((len(idx), width), pad, dtype=torch.long)
             mask = torch.zeros((len(idx), width), dtype=torch.long)

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from spinfix.errors import ModelError
-from spinfix.loading import MODEL_LOAD_LOCK
+from spinfix.loading import MODEL_LOAD_LOCK, model_dtype
 from spinfix.paths import cache_dir
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def load_base(device: str = "cpu", dtype: torch.dtype | None = None, int8: bool 
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if dtype is None:
-        dtype = torch.float32 if device == "cpu" else torch.float16
+        dtype = model_dtype(device)
     with MODEL_LOAD_LOCK, _TiedHeadReport.dropped():  # one load at a time in the process (spinfix.loading)
         path = converted_dir()
         if not (path / "config.json").exists():

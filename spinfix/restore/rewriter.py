@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from spinfix.errors import ModelError
-from spinfix.loading import MODEL_LOAD_LOCK
+from spinfix.loading import MODEL_LOAD_LOCK, resolve_device
 from spinfix.restore import prompt as fmt
 from spinfix.restore.rules import SpanTask, Suggestion, align_spans, safe, split_output
 from spinfix.restore.settings import RewriterSettings
@@ -61,8 +61,7 @@ class Rewriter:
         path = Path(path)
         if not (path / "adapter_config.json").exists():
             raise ModelError(f"no rewriter adapter at {path} (expected adapter_config.json)")
-        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        base, tok = load_base(device)
+        base, tok = load_base(resolve_device(device))
         # The adapter is stored in fp16; merging it into the base removes LoRA's per-call cost.
         with warnings.catch_warnings(), MODEL_LOAD_LOCK:
             # peft asks transformers a deprecated question while loading: a notice for peft's
