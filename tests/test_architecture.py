@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": set(),
     "paths": set(),
     "settings": {"errors"},
-    "loading": set(),
+    "loading": {"errors"},  # resolve_device refuses a missing GPU with a ModelError
     "text": BASE,
     "lexicon": BASE | {"text"},
     "lm": BASE | {"text"},
