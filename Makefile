@@ -1,15 +1,17 @@
 # spinfix — setup, demo, tests, and the reproducible data/training/evaluation chain.
 #   make demo    set up and run spinfix on the bundled example articles
 #   make test    set up, lint (ruff), type-check (mypy) and run the test suite (fast; `make test-slow`
-#                runs the slow marker, with Ray installed for the Ray engine's tests)
+#                runs the slow marker, with Ray installed for the Ray engine's tests and Chromium
+#                for the HTML report's browser tests)
 PY    ?= python3
 VENV  ?= .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.spinfix-installed
 RAY_STAMP := $(VENV)/.spinfix-ray-installed
+BROWSER_STAMP := $(VENV)/.spinfix-browser-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train setup-ray demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch clean
+.PHONY: setup setup-train setup-ray setup-browser demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch mine-real eval-real eval-real-spinner clean
 
 setup: $(STAMP)
 
@@ -35,6 +37,16 @@ $(RAY_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev,ray]"
 	touch $(RAY_STAMP)
 
+# The HTML report's browser tests (tests/test_html_browser.py, marked slow and browser): Debian's
+# chromium, installed when missing (as root, as CI runs), and Playwright from PyPI driving that
+# binary; Playwright's own browser download is never used (nothing but the registries is reached).
+setup-browser: $(BROWSER_STAMP)
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+$(BROWSER_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[dev,browser]"
+	touch $(BROWSER_STAMP)
+
 # Exit code 1 means "spun text found", which is the point of the demo. The first restore
 # converts SmolLM2 from its GGUF file once (about 20 s) into ~/.cache/spinfix.
 demo: setup
@@ -49,7 +61,7 @@ lint: setup
 test: lint
 	$(BIN)/python -m pytest -q
 
-test-slow: setup-ray
+test-slow: setup-ray setup-browser
 	$(BIN)/python -m pytest -q -m slow
 
 # WordNet's synsets that ship in spinfix/resources, written from Debian's wordnet-base
@@ -175,6 +187,18 @@ bench-restore: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_detector.py --models models --data data/generated/detector/test.jsonl --out data/eval/bench_detector.json
+
+# The real dev set (data/real/README.md): its texts live outside git, in $SPINFIX_REAL_SPUN.
+mine-real: setup-train
+	$(BIN)/python scripts/mine_real_spun.py --out data/real
+
+# spinfix on real spun news, articles read whole -> data/eval/real.json (~5 min)
+eval-real: setup-train
+	$(BIN)/python scripts/eval_real.py --models models --fit-min-confidence --out data/eval/real.json
+
+# The spinner's realism: real substitutions of the measuring part it can produce -> data/eval/real_spinner.json (~1 min)
+eval-real-spinner: setup-train
+	$(BIN)/python scripts/eval_real_spinner.py --out data/eval/real_spinner.json
 
 # spinfix batch --task detect --no-lm-reading: 10k documents against the raw forward, peak memory
 # at 10k and 100k documents, the Ray engine against the local one -> data/eval/bench_batch.json (~25 min)

@@ -6,6 +6,7 @@
     spinfix restore spun.txt -o fixed.txt   # the text with the original wording put back
     spinfix restore --format diff spun.txt  # the text with each edit shown as old -> new
     spinfix batch corpus/ --out job/        # a large input in shards, resumable (--resume)
+    spinfix report job/ -o report.html      # the job as one HTML page (detect/restore/compare: --format html)
 
 Exit codes (every command):
 
@@ -24,7 +25,7 @@ and logs go to stderr. New commands go in a module of their own that registers o
 :func:`spinfix.cli.options.load_models`, :mod:`spinfix.io` for reading, writing and progress,
 and return their exit code by raising ``typer.Exit``.
 """
-from spinfix.cli import batch, compare, detect, restore  # noqa: F401  (registers the commands on the app)
+from spinfix.cli import batch, compare, detect, report, restore  # noqa: F401  (registers the commands on the app)
 from spinfix.cli.app import (
     EXIT_CLEAN,
     EXIT_ERROR,

@@ -46,7 +46,10 @@ def compare(
         options.CompareFormat,
         typer.Option(
             "--format", "-f", case_sensitive=False,
-            help="text: the verdict, its evidence and the aligned pairs. json: all of it. diff: the restored suspect as an inline diff.",
+            help=(
+                "text: the verdict, its evidence and the aligned pairs. json: all of it. diff: the restored suspect as an inline diff. "
+                "html: a self-contained page for a browser: the verdict, the texts side by side, the restored text."
+            ),
         ),
     ] = options.CompareFormat.text,
     method: options.MethodOption = None,
@@ -93,13 +96,17 @@ def compare(
         out = render_comparison(cmp, color=use_color, names=names) + "\n"
     elif fmt is options.CompareFormat.diff:
         out = render.render_diff(cmp.report, color=use_color) + "\n"
+    elif fmt is options.CompareFormat.html:
+        from spinfix.render import html  # jinja2 only for the page
+
+        out = html.render_comparison(cmp, names=names, models=options.model_facts(sf)) + "\n"
     else:
         import json
 
         d = cmp.to_dict()
         d["reference_names"] = names
         out = json.dumps(d, indent=2, ensure_ascii=not unicode_stream(sys.stdout)) + "\n"
-    write_stdout(out, raw=False)
+    write_stdout(out, raw=fmt is options.CompareFormat.html)  # a page says it is UTF-8: its bytes as they are
     code = EXIT_SPUN if cmp.is_derived or cmp.report.is_spun else EXIT_CLEAN
     logger.info("derived %.3f, %d edit(s): exit %d", cmp.derived, len(cmp.report.edits or []), code)
     raise typer.Exit(code)

@@ -47,7 +47,10 @@ def detect(
             "--format",
             "-f",
             case_sensitive=False,
-            help="text: a report for people. json: one document (an array for several files). jsonl: one line per file.",
+            help=(
+                "text: a report for people. json: one document (an array for several files). jsonl: one line per file. "
+                "html: one self-contained page for all the files, for a browser (spinfix detect a.txt --format html > a.html)."
+            ),
         ),
     ] = options.OutputFormat.text,
     threshold: options.ThresholdOption = None,
@@ -83,6 +86,7 @@ def detect(
                         # The pipeline's message speaks to API users; on the command line the knob is --models.
                         error(f"{exc}" + ("" if models is not None else " Or pass --models PATH."))
                         raise typer.Exit(EXIT_ERROR) from None
+                    writer.models = options.model_facts(sf)
                 if not quiet:
                     n_sentences = count_sentences(texts)
                     # Several files, or one long enough to take a while.

@@ -30,6 +30,7 @@ class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
     jsonl = "jsonl"
+    html = "html"
 
 
 class RestoreFormat(str, enum.Enum):
@@ -38,6 +39,7 @@ class RestoreFormat(str, enum.Enum):
     text = "text"
     diff = "diff"
     json = "json"
+    html = "html"
 
 
 class CompareFormat(str, enum.Enum):
@@ -46,6 +48,7 @@ class CompareFormat(str, enum.Enum):
     text = "text"
     json = "json"
     diff = "diff"
+    html = "html"
 
 
 # Restoration methods: the names in spinfix.restore.methods.METHODS.
@@ -104,6 +107,18 @@ def load_models(
         logger.debug("model load failed", exc_info=True)
         where = models if models is not None else "the default models folder"
         raise ModelError(f"cannot load the models from {where}: {exc}") from exc
+
+
+def model_facts(sf: Spinfix) -> dict[str, str]:
+    """What the HTML report says about the models, besides the report's own `model`; what a
+    pipeline does not tell (a stand-in, a restorer of one's own) is left out, not guessed."""
+    facts: dict[str, str] = {}
+    detector = getattr(sf, "detector", None)
+    if detector is not None:
+        version = getattr(getattr(detector, "config", None), "extra", {}).get("version")
+        facts["Detector"] = f"{detector.name} {version}" if version else str(detector.name)
+        facts["LM reading"] = "on: uncertain sentences read again by the language model" if sf.lm_reading is not None else "off"
+    return facts
 
 
 # Options shared by several commands.

@@ -64,7 +64,8 @@ def restore(
             case_sensitive=False,
             help=(
                 "text: the restored text, nothing added. diff: the whole text with each edit shown "
-                "as old then new, and a summary line. json: the report, with every edit and suggestion."
+                "as old then new, and a summary line. json: the report, with every edit and suggestion. "
+                "html: a self-contained page for a browser: the text marked, the suggestions, the restored text as a diff."
             ),
         ),
     ] = options.RestoreFormat.text,
@@ -166,11 +167,15 @@ def restore(
         result = ("\ufeff" if bom else "") + render.render_restored(report)
     elif fmt is options.RestoreFormat.diff:
         result = render.render_diff(report, color=use_color) + "\n"
+    elif fmt is options.RestoreFormat.html:
+        from spinfix.render.html import render_report
+
+        result = render_report(report, options.model_facts(sf)) + "\n"
     else:
         ascii_only = output is None and not unicode_stream(sys.stdout)
         result = render.render_json(report, ensure_ascii=ascii_only) + "\n"
     if output is None:
-        write_stdout(result, raw=fmt is options.RestoreFormat.text)
+        write_stdout(result, raw=fmt in (options.RestoreFormat.text, options.RestoreFormat.html))
     else:
         try:
             write_output(output, result.encode("utf-8"))

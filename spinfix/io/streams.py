@@ -6,15 +6,16 @@ import sys
 import textwrap
 
 from spinfix import render
-from spinfix.io.writing import OutputClosed, unicode_stream
+from spinfix.io.writing import OutputClosed, unicode_stream, write_stdout
 from spinfix.report import Report
 
-FORMATS = ("text", "json", "jsonl")
+FORMATS = ("text", "json", "jsonl", "html")
 
 
 class ReportWriter:
     """Writes reports to stdout: "text" (for people), "json" (one document; an array when
-    `array`) or "jsonl" (a line per report)."""
+    `array`), "jsonl" (a line per report) or "html" (one page for all of them, written when
+    closed: a page is read whole)."""
 
     def __init__(self, fmt: str, color: bool, array: bool) -> None:
         if fmt not in FORMATS:
@@ -24,6 +25,8 @@ class ReportWriter:
         self.array = array  # json with several inputs: one JSON array of reports
         self.ascii = not unicode_stream(sys.stdout)
         self.count = 0
+        self.pending: list[Report] = []  # html: the reports of the page
+        self.models: dict[str, str] = {}  # html: what the page says about the models
 
     def _out(self, s: str) -> None:
         try:
@@ -38,7 +41,9 @@ class ReportWriter:
             raise OutputClosed() from None
 
     def write(self, report: Report) -> None:
-        if self.fmt == "text":
+        if self.fmt == "html":
+            self.pending.append(report)
+        elif self.fmt == "text":
             self._out(("\n" if self.count else "") + render.render_text(report, color=self.color) + "\n")
         elif self.fmt == "jsonl":
             self._out(render.render_jsonl(report, ensure_ascii=self.ascii) + "\n")
@@ -50,6 +55,12 @@ class ReportWriter:
         self.count += 1
 
     def close(self) -> None:
+        if self.fmt == "html" and self.pending:
+            from spinfix.render.html import render_reports  # jinja2 only for the page that needs it
+
+            # The page says it is UTF-8: its bytes, whatever stdout's encoding.
+            write_stdout(render_reports(self.pending, self.models) + "\n", raw=True)
+            self.pending = []
         if self.fmt == "json" and self.array:
             # Written even when every input failed, so stdout is always valid JSON.
             self._out("[]\n" if not self.count else "\n]\n")

@@ -1,5 +1,6 @@
 """Reports turned into output: the terminal report, JSON and JSON Lines, the restored text and
-an inline diff.
+an inline diff; and, in spinfix.render.html (imported on its own: it needs jinja2), one
+self-contained HTML page for a person.
 
 Nothing here prints; every function returns a string, so the caller decides where it goes and
 tests can check it. Spans and sentences are placed with the character offsets in the report,

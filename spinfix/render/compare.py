@@ -35,13 +35,16 @@ def _side(text: str, diffs: list[tuple[int, int, str]], color: bool) -> str:
     return "".join(out)
 
 
+# The evidence of derivation a person checks, in words (the HTML report shows them too).
+EVIDENCE_NAMES = {
+    "aligned_share": "sentences aligned", "coverage": "of the reference covered", "copied_share": "words shared",
+    "explained_share": "words shared or spinner swaps", "immutables": "names and numbers shared in order",
+    "longest_run": "longest aligned run",
+}
+
+
 def evidence_line(evidence: dict[str, float]) -> str:
-    names = {
-        "aligned_share": "sentences aligned", "coverage": "of the reference covered", "copied_share": "words shared",
-        "explained_share": "words shared or spinner swaps", "immutables": "names and numbers shared in order",
-        "longest_run": "longest aligned run",
-    }
-    return ", ".join(f"{100 * evidence[k]:.0f} % {v}" for k, v in names.items() if k in evidence)
+    return ", ".join(f"{100 * evidence[k]:.0f} % {v}" for k, v in EVIDENCE_NAMES.items() if k in evidence)
 
 
 def render_comparison(cmp: Any, color: bool, names: list[str] | None = None) -> str:

@@ -1,0 +1,119 @@
+"""`spinfix report`: a batch job's folder as one HTML page, its documents sorted by what a
+screener looks at first, each linking to its own section."""
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from spinfix.batch.manifest import MANIFEST, SUMMARY
+from spinfix.batch.shards import LEDGER, SHARDS_DIR, Record, ShardStore
+from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, app, error
+from spinfix.errors import SpinfixError
+from spinfix.io.writing import output_problem, write_output, write_stdout
+from spinfix.render.html_batch import MAX_PAGES
+
+logger = logging.getLogger(__name__)
+
+
+class Sort(str, enum.Enum):
+    auto = "auto"
+    flagged = "flagged"
+    probability = "probability"
+    derived = "derived"
+    input = "input"
+
+
+def _json(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SpinfixError(f"cannot read {path}: {exc}") from exc
+    return data if isinstance(data, dict) else None
+
+
+def _shard_format(folder: Path, manifest: dict[str, Any] | None) -> str:
+    fmt = ((manifest or {}).get("settings") or {}).get("format")
+    if fmt in ("parquet", "jsonl"):
+        return str(fmt)
+    # No manifest: the shards' own suffix says it.
+    return "jsonl" if any((folder / SHARDS_DIR).glob("part-*.jsonl")) else "parquet"
+
+
+def read_job(folder: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[Record]]:
+    """A job's manifest, summary (None when missing: a job still running has no summary) and the
+    records of every shard the ledger lists as committed."""
+    if not folder.is_dir():
+        raise SpinfixError(f"{folder} is not a folder; give the --out folder of a `spinfix batch` job.")
+    manifest, summary = _json(folder / MANIFEST), _json(folder / SUMMARY)
+    store = ShardStore(folder, _shard_format(folder, manifest))
+    if not store.ledger.exists():
+        raise SpinfixError(f"{folder} holds no finished shard (no {LEDGER}); give the --out folder of a `spinfix batch` job.")
+    return manifest, summary, list(store.records())
+
+
+@app.command(
+    help=(
+        "Turn the folder of a `spinfix batch` job into one self-contained HTML page: the job, a "
+        "table of its documents sorted by what was found (the share of sentences flagged, or "
+        "for a compare job the probability of derivation), each linking to its section with the "
+        "text marked, the suggestions and the restored text. The page fetches nothing and opens "
+        "from the file system. A job still running shows the shards it has finished."
+    ),
+    epilog="Exit codes: 0 = the page was written; 2 = error (not a batch job's folder, an output that cannot be written).",
+)
+def report(
+    folder: Annotated[Path, typer.Argument(metavar="OUTDIR", help="The --out folder of a `spinfix batch` job.", show_default=False)],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the page to FILE instead of stdout (e.g. report.html).", show_default=False
+        ),
+    ] = None,
+    sort: Annotated[
+        Sort,
+        typer.Option(
+            case_sensitive=False,
+            help=(
+                "Order of the table. flagged: share of sentences flagged, then the highest sentence probability; "
+                "probability: the highest sentence probability; derived: the probability of derivation (compare jobs); "
+                "input: as in the input; auto: derived for a compare job, else flagged."
+            ),
+        ),
+    ] = Sort.auto,
+    max_pages: Annotated[
+        int, typer.Option(min=0, help="A section for at most this many documents, the first in the table; the table lists them all.")
+    ] = MAX_PAGES,
+) -> None:
+    """Write the HTML report of OUTDIR; exit 0, or 2 on an error."""
+    from spinfix.render.html import render_batch
+
+    if output == "-":
+        output = None
+    if output is not None:
+        problem = output_problem(output, [])
+        if problem is not None:
+            error(problem)
+            raise typer.Exit(EXIT_ERROR)
+    try:
+        manifest, summary, records = read_job(folder)
+    except SpinfixError as exc:
+        error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    page = render_batch(records, manifest, summary, sort=sort.value, max_pages=max_pages) + "\n"
+    if output is None:
+        write_stdout(page, raw=True)
+    else:
+        try:
+            write_output(output, page.encode("utf-8"))
+        except OSError as exc:
+            error(f"cannot write {output}: {exc.strerror or exc}.")
+            raise typer.Exit(EXIT_ERROR) from None
+    logger.info("%d document(s) in %s", len(records), output or "<stdout>")
+    raise typer.Exit(EXIT_CLEAN)
