@@ -1,0 +1,168 @@
+#!/usr/bin/env python
+"""spinfix on real spun news: the real dev set's stories, articles read whole.
+
+    python scripts/eval_real.py --models models --out data/eval/real.json   # make eval-real
+
+The stories (spinfix.eval.real_spun) are real content-farm copies with their originals, kept
+outside the repository ($SPINFIX_REAL_SPUN). Each spun sentence's gold comes from aligning its
+paragraph with the original's (typographic differences aside). For each split (fit, measure):
+
+1. Detection: sentence precision / recall / F1 at the released threshold, the spun articles'
+   sentences with the originals' (clean) sentences as further negatives; recall at the highest
+   threshold reaching precision 0.98; the originals' sentences flagged.
+2. Blind restoration (no reference), default method: every suggestion, and the applied edits
+   at the released minimum confidence: applied edits right (the suggestion is exactly the
+   original wording of its stretch), spun words restored, clean words damaged (stories of
+   quality exact or partial only: in an "approximate" one some differences are another
+   revision's, not the spinner's).
+3. `--fit-min-confidence`: the least confidence whose edits are right at least `--precision`
+   of the time on the fit split (at least 10 edits), and every figure again at it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+import spinfix
+from spinfix.eval.real_spun import SPLITS, load_stories, sentence_records
+from spinfix.eval.restoration import word_outcomes
+from spinfix.report import Report
+
+log = logging.getLogger("eval_real")
+
+
+def applied(text: str, a: int, b: int, report: Report, min_conf: float) -> str:
+    out, pos = [], a
+    for sp in sorted(report.spans, key=lambda s: s.start):
+        if a <= sp.start and sp.end <= b and sp.is_edit and (sp.confidence or 0.0) >= min_conf:
+            out.append(text[pos : sp.start])
+            out.append(sp.suggestion or "")
+            pos = sp.end
+    out.append(text[pos:b])
+    return "".join(out)
+
+
+def judged_edits(report: Report, rec: dict) -> list[tuple[float, bool]]:
+    """(confidence, right) for each suggestion that would change the sentence."""
+    gold = [(rec["start"] + s, rec["start"] + e, o) for s, e, o, _, _ in rec["edits"]]
+    out = []
+    for sp in report.spans:
+        if not (rec["start"] <= sp.start and sp.end <= rec["end"]) or not sp.is_edit:
+            continue
+        inside = [g for g in gold if sp.start <= g[0] and g[1] <= sp.end]
+        straddles = any(g[0] < sp.end and sp.start < g[1] for g in gold if g not in inside)
+        original = report.text[sp.start : sp.end]
+        for s, e, o in sorted(inside, key=lambda g: -g[0]):
+            original = original[: s - sp.start] + o + original[e - sp.start :]
+        out.append((sp.confidence or 0.0, bool(inside) and not straddles and sp.suggestion == original))
+    return out
+
+
+def detection(probs: list[float], gold: list[bool], clean_probs: list[float], threshold: float) -> dict:
+    p = np.array(probs + clean_probs)
+    y = np.array(gold + [False] * len(clean_probs))
+
+    def at(t: float) -> tuple[float, float]:
+        flagged = p >= t
+        tp = int((flagged & y).sum())
+        return (tp / flagged.sum() if flagged.sum() else 1.0), (tp / y.sum() if y.sum() else 0.0)
+
+    prec, rec = at(threshold)
+    best = max((t for t in sorted(set(p.tolist())) if at(t)[0] >= 0.98), key=lambda t: at(t)[1], default=None)
+    return {
+        "spun_sentences": int(sum(gold)), "unspun_sentences_in_spun_articles": len(gold) - int(sum(gold)),
+        "original_sentences": len(clean_probs), "threshold": threshold,
+        "precision": round(prec, 4), "recall": round(rec, 4), "f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
+        "originals_flagged": round(float(np.mean(np.array(clean_probs) >= threshold)), 4) if clean_probs else None,
+        "recall_at_precision_0.98": round(at(best)[1], 4) if best is not None else 0.0,
+        "threshold_at_precision_0.98": best,
+    }
+
+
+def restoration(reports: Sequence[Report], recs: Sequence[Sequence[dict]], use: Sequence[bool], min_conf: float) -> dict:
+    tot = np.zeros(4)
+    edits: list[tuple[float, bool]] = []
+    for rep, rs, ok in zip(reports, recs, use):
+        if not ok:
+            continue
+        for r in rs:
+            if r["straddles"]:
+                continue
+            tot += np.array(word_outcomes(applied(rep.text, r["start"], r["end"], rep, min_conf), r))
+            edits += [e for e in judged_edits(rep, r) if e[0] >= min_conf]
+    spun, restored, clean, damaged = tot
+    return {
+        "min_confidence": round(min_conf, 4), "applied_edits": len(edits),
+        "applied_edits_right": round(sum(r for _, r in edits) / len(edits), 4) if edits else None,
+        "spun_words": int(spun), "spun_words_restored": round(restored / spun, 4) if spun else None,
+        "clean_words": int(clean), "clean_words_damaged": round(damaged / clean, 4) if clean else None,
+    }
+
+
+def fit_min_confidence(edits: list[tuple[float, bool]], precision: float, least: int = 10) -> float | None:
+    for t in sorted({c for c, _ in edits}):
+        kept = [r for c, r in edits if c >= t]
+        if len(kept) >= least and sum(kept) / len(kept) >= precision:
+            return t
+    return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", type=Path, default=None)
+    ap.add_argument("--stories", type=Path, default=None, help="default: $SPINFIX_REAL_SPUN")
+    ap.add_argument("--method", default=None)
+    ap.add_argument("--precision", type=float, default=0.9)
+    ap.add_argument("--fit-min-confidence", action="store_true")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    sf = spinfix.load(args.models)
+    method = args.method or sf.restore_settings.default_method
+    released = sf.restore_settings.min_confidence.get(method, 0.0)
+    result: dict = {"method": method, "released_min_confidence": released, "splits": {}}
+    per_split = {}
+    for split in SPLITS:
+        stories = load_stories(args.stories, split) if args.stories else load_stories(split=split)
+        built = [sentence_records(s) for s in stories]
+        spun_articles = [b[0] for b in built]
+        recs = [b[2] for b in built]
+        det = sf.detect_many(spun_articles)
+        probs, gold = [], []
+        for rep, rs in zip(det, recs):
+            by_place = {(s.start, s.end): s.probability for s in rep.sentences}
+            for r in rs:
+                probs.append(by_place.get((r["start"], r["end"]), 0.0))
+                gold.append(bool(r["spun"]))
+        clean_probs = [s.probability for rep in sf.detect_many([b[1] for b in built]) for s in rep.sentences]
+        log.info("%s: %d stories, restoring", split, len(stories))
+        restored = sf.restore_many(spun_articles, method=method, min_confidence=0.0)
+        use = [s.quality in ("exact", "partial") for s in stories]
+        every = [e for rep, rs, ok in zip(restored, recs, use) if ok for r in rs if not r["straddles"] for e in judged_edits(rep, r)]
+        per_split[split] = (restored, recs, use, every)
+        result["splits"][split] = {
+            "stories": len(stories), "stories_exact_or_partial": sum(use),
+            "detection": detection(probs, gold, clean_probs, sf.threshold),
+            "restoration_released": restoration(restored, recs, use, released),
+            "suggestions": len(every), "suggestions_right": round(sum(r for _, r in every) / len(every), 4) if every else None,
+        }
+        log.info("%s: %s", split, json.dumps(result["splits"][split]))
+    if args.fit_min_confidence:
+        t = fit_min_confidence(per_split["fit"][3], args.precision)
+        result["fitted_min_confidence"] = t
+        if t is not None:
+            for split, (restored, recs, use, _) in per_split.items():
+                result["splits"][split]["restoration_fitted"] = restoration(restored, recs, use, t)
+    print(json.dumps(result, indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
