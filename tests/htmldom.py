@@ -36,6 +36,25 @@ class Element:
     def select(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
         return self.find_all(lambda e: (tag is None or e.tag == tag) and (cls is None or cls in e.classes))
 
+    def placed(self, pick: Callable[[Element], bool], skip: Callable[[Element], bool] = lambda e: False) -> list[tuple[int, int, Element]]:
+        """Where each element `pick` says stands in this one's text (as `text(skip)` gives it):
+        (start, end, element), counted in code points, as a report's offsets are."""
+        out: list[tuple[int, int, Element]] = []
+
+        def walk(e: Element, pos: int) -> int:
+            for c in e.children:
+                if isinstance(c, str):
+                    pos += len(c)
+                elif not skip(c):
+                    start = pos
+                    pos = walk(c, pos)
+                    if pick(c):
+                        out.append((start, pos, c))
+            return pos
+
+        walk(self, 0)
+        return sorted(out, key=lambda t: (t[0], t[1]))
+
     def text(self, skip: Callable[[Element], bool] = lambda e: False) -> str:
         """The text inside, as a browser's textContent, less the elements `skip` says."""
         out = []

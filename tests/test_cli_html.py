@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from htmldom import is_tip, parse
 from test_cli_restore import SPUN, FakeSpinfix
-from test_render_html import comparison
+from test_render_html import comparison, spun_report
 from typer.testing import CliRunner
 
 from spinfix import cli
+from spinfix.batch.shards import Record, ShardStore
 from spinfix.cli import options
+from spinfix.report import Report, SentenceReport
 
 runner = CliRunner()
 
@@ -67,7 +69,8 @@ def test_compare_writes_the_page_with_the_pairs_and_the_reference_names(monkeypa
 # -- spinfix report -------------------------------------------------------------------------------
 
 
-def _job(tmp_path: Path, tiny_models: Path, fmt: str) -> Path:
+def _job(tmp_path: Path, tiny_models: Path, fmt: str) -> tuple[Path, int]:
+    """A small batch job's folder (a bad line among its documents), and the job's exit code."""
     inp = tmp_path / "in.jsonl"
     docs = [{"id": f"doc-{i}", "text": t} for i, t in enumerate([
         "The navy help came for the reason that it rained. Officials mentioned it.",
@@ -77,15 +80,15 @@ def _job(tmp_path: Path, tiny_models: Path, fmt: str) -> Path:
     out = tmp_path / f"job-{fmt}"
     result = runner.invoke(cli.app, ["batch", str(inp), "--out", str(out), "--models", str(tiny_models), "-q", "--format", fmt])
     assert result.exit_code in (0, 1), result.output
-    return out
+    return out, result.exit_code
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
 def test_report_turns_a_batch_folder_into_one_page(tmp_path: Path, tiny_models: Path, fmt: str) -> None:
-    job = _job(tmp_path, tiny_models, fmt)
+    job, code = _job(tmp_path, tiny_models, fmt)
     out = tmp_path / "report.html"
     result = runner.invoke(cli.app, ["report", str(job), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output  # as the job's: 1 when a document was found spun
     page = parse(out.read_text(encoding="utf-8"))
     rows = next(e for e in page.iter() if e.tag == "tbody").select("tr")
     assert sorted(r.select("td")[1].text() for r in rows) == ["3", "doc-0", "doc-1"]
@@ -96,9 +99,9 @@ def test_report_turns_a_batch_folder_into_one_page(tmp_path: Path, tiny_models: 
 
 
 def test_report_sorts_as_asked_and_writes_to_stdout(tmp_path: Path, tiny_models: Path) -> None:
-    job = _job(tmp_path, tiny_models, "jsonl")
+    job, code = _job(tmp_path, tiny_models, "jsonl")
     result = runner.invoke(cli.app, ["report", str(job), "--sort", "input"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     page = parse(result.stdout_bytes.decode("utf-8"))
     rows = next(e for e in page.iter() if e.tag == "tbody").select("tr")
     assert [r.select("td")[1].text() for r in rows] == ["doc-0", "doc-1", "3"]
@@ -116,3 +119,47 @@ def test_help_lists_the_report_command_and_the_html_format() -> None:
     assert "report" in runner.invoke(cli.app, ["--help"]).stdout
     for command in ("detect", "restore", "compare"):
         assert "html" in runner.invoke(cli.app, [command, "--help"]).stdout
+
+
+def _made_job(tmp_path: Path, shards: list[list[Record]], fmt: str = "jsonl") -> Path:
+    """A job's folder written by hand (no manifest, as a job whose manifest was lost): the
+    records of each shard, every shard committed."""
+    store = ShardStore(tmp_path / "job", fmt)
+    store.out.mkdir(parents=True)
+    store.ledger.touch()
+    for n, records in enumerate(shards):
+        store.commit(store.write(n, records))
+    return store.out
+
+
+def _rec(index: int, report: Report | None) -> Record:
+    if report is None:
+        return Record(f"doc-{index}", index, None, "empty", False)
+    return Record(f"doc-{index}", index, json.dumps(report.to_dict()), None, report.is_spun)
+
+
+def test_report_exits_as_the_other_commands_and_keeps_to_max_pages(tmp_path: Path) -> None:
+    clean = Report("Fine.", [SentenceReport("Fine.", 0, 5, 0.2, False)], 0.835)
+    spun = spun_report()
+    job = _made_job(tmp_path, [[_rec(0, clean), _rec(1, None)], [_rec(2, spun), _rec(3, clean)]])
+    out = tmp_path / "report.html"
+    result = runner.invoke(cli.app, ["report", str(job), "-o", str(out), "--max-pages", "1"])
+    assert result.exit_code == 1, result.output  # a document found spun
+    page = parse(out.read_text(encoding="utf-8"))
+    sections = page.select("section", "doc")
+    assert len(sections) == 1 and sections[0].by_id(sections[0].attrs["id"] + "-title").text() == "doc-2"
+    assert len(next(e for e in page.iter() if e.tag == "tbody").select("tr")) == 4
+    clean_job = _made_job(tmp_path / "clean", [[_rec(0, clean), _rec(1, None)]], fmt="parquet")
+    assert runner.invoke(cli.app, ["report", str(clean_job), "-o", str(out)]).exit_code == 0
+
+
+def test_report_of_a_job_with_no_record_yet_and_of_a_damaged_shard(tmp_path: Path) -> None:
+    empty = _made_job(tmp_path / "empty", [])
+    result = runner.invoke(cli.app, ["report", str(empty)])
+    assert result.exit_code == 0, result.output
+    assert "0 documents" in parse(result.stdout_bytes.decode("utf-8")).text()
+    clean = Report("Fine.", [SentenceReport("Fine.", 0, 5, 0.2, False)], 0.835)
+    damaged = _made_job(tmp_path / "damaged", [[_rec(0, clean)]])
+    ShardStore(damaged, "jsonl").path(0).write_text("{cut short", encoding="utf-8")
+    result = runner.invoke(cli.app, ["report", str(damaged)])
+    assert result.exit_code == 2 and "cannot read the shards" in result.stderr, result.output

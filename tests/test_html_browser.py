@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_render_html import HOSTILE, SPUN, _records, comparison, hostile_report, long_report, spun_report
+from test_render_html import HOSTILE, SPUN, UNICODE, _records, comparison, hostile_report, long_report, spun_report, unicode_report
 
 from spinfix.render.html import render_batch, render_comparison, render_report
 
@@ -115,6 +115,34 @@ def test_highlighted_spans_are_exactly_where_the_offsets_say(browser: Any, tmp_p
     # Each mark is shown, with its probability's colour.
     colours = page.eval_on_selector_all("mark[data-start]", "ms => ms.map(m => getComputedStyle(m).backgroundColor)")
     assert len(set(colours)) == 3 and all(c != "rgba(0, 0, 0, 0)" for c in colours)
+
+
+# Where each mark stands in the article's text as the browser holds it, counted in code points
+# (a JS string counts UTF-16 units: an emoji is two), tooltips left out.
+_PLACED = """el => {
+  const out = []; let pos = 0;
+  const walk = n => {
+    if (n.nodeType === Node.TEXT_NODE) { pos += Array.from(n.data).length; return; }
+    if (n.nodeType !== Node.ELEMENT_NODE || n.classList.contains('tip')) return;
+    const start = pos;
+    n.childNodes.forEach(walk);
+    if (n.tagName === 'MARK' && 'start' in n.dataset) out.push([start, pos, n.textContent]);
+  };
+  walk(el);
+  return out;
+}"""
+
+
+def test_marks_stand_at_their_code_point_offsets_past_emoji_accents_and_crlf(browser: Any, tmp_path: Path) -> None:
+    report = unicode_report()
+    page = open_html(browser, render_report(report), tmp_path / "u.html").page
+    # The browser turns each CRLF into LF as it parses the page (HTML's newline normalisation):
+    # the offsets shift by the CRs before each mark, and by nothing else.
+    assert _shown_text(page, "#text") == UNICODE.replace("\r\n", "\n")
+    placed = [tuple(x) for x in page.eval_on_selector("#text", _PLACED)]
+    crs = [report.text.count("\r", 0, s.start) for s in report.spans]
+    assert placed == [(s.start - n, s.end - n, s.text) for s, n in zip(report.spans, crs)]
+    assert _marks(page) == [(s.start, s.end, s.text) for s in report.spans]
 
 
 def test_hovering_a_mark_shows_its_suggestion_and_moving_away_hides_it(browser: Any, tmp_path: Path) -> None:

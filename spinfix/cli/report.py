@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,10 +13,10 @@ import typer
 
 from spinfix.batch.manifest import MANIFEST, SUMMARY
 from spinfix.batch.shards import LEDGER, SHARDS_DIR, Record, ShardStore
-from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, app, error
+from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_SPUN, app, error
 from spinfix.errors import SpinfixError
 from spinfix.io.writing import output_problem, write_output, write_stdout
-from spinfix.render.html_batch import MAX_PAGES
+from spinfix.render.html_batch import MAX_PAGES, batch
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +47,24 @@ def _shard_format(folder: Path, manifest: dict[str, Any] | None) -> str:
     return "jsonl" if any((folder / SHARDS_DIR).glob("part-*.jsonl")) else "parquet"
 
 
-def read_job(folder: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[Record]]:
+def read_job(folder: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Iterator[Record]]:
     """A job's manifest, summary (None when missing: a job still running has no summary) and the
-    records of every shard the ledger lists as committed."""
+    records of every shard the ledger lists as committed, read a shard at a time as they are
+    taken (a job of 100,000 documents is never held whole)."""
     if not folder.is_dir():
         raise SpinfixError(f"{folder} is not a folder; give the --out folder of a `spinfix batch` job.")
     manifest, summary = _json(folder / MANIFEST), _json(folder / SUMMARY)
     store = ShardStore(folder, _shard_format(folder, manifest))
     if not store.ledger.exists():
         raise SpinfixError(f"{folder} holds no finished shard (no {LEDGER}); give the --out folder of a `spinfix batch` job.")
-    return manifest, summary, list(store.records())
+    return manifest, summary, _records(store)
+
+
+def _records(store: ShardStore) -> Iterator[Record]:
+    try:
+        yield from store.records()
+    except (OSError, ValueError, KeyError) as exc:  # a shard cut short or damaged (pyarrow's errors are ValueErrors)
+        raise SpinfixError(f"cannot read the shards in {store.folder}: {exc}") from exc
 
 
 @app.command(
@@ -66,7 +75,11 @@ def read_job(folder: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None
         "text marked, the suggestions and the restored text. The page fetches nothing and opens "
         "from the file system. A job still running shows the shards it has finished."
     ),
-    epilog="Exit codes: 0 = the page was written; 2 = error (not a batch job's folder, an output that cannot be written).",
+    epilog=(
+        "Exit codes, as `spinfix batch`: 0 = the page was written and no document was found spun; 1 = the page was "
+        "written and at least one document was found spun (compare: or derived from its reference); 2 = error (not a "
+        "batch job's folder, a damaged shard, an output that cannot be written)."
+    ),
 )
 def report(
     folder: Annotated[Path, typer.Argument(metavar="OUTDIR", help="The --out folder of a `spinfix batch` job.", show_default=False)],
@@ -91,8 +104,8 @@ def report(
         int, typer.Option(min=0, help="A section for at most this many documents, the first in the table; the table lists them all.")
     ] = MAX_PAGES,
 ) -> None:
-    """Write the HTML report of OUTDIR; exit 0, or 2 on an error."""
-    from spinfix.render.html import render_batch
+    """Write the HTML report of OUTDIR; exit 0 (nothing found), 1 (a document found spun) or 2 (an error)."""
+    from spinfix.render.html import render_batch_view  # jinja2 only for the page
 
     if output == "-":
         output = None
@@ -103,10 +116,11 @@ def report(
             raise typer.Exit(EXIT_ERROR)
     try:
         manifest, summary, records = read_job(folder)
+        view = batch(records, manifest, summary, sort=sort.value, max_pages=max_pages)
     except SpinfixError as exc:
         error(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
-    page = render_batch(records, manifest, summary, sort=sort.value, max_pages=max_pages) + "\n"
+    page = render_batch_view(view) + "\n"
     if output is None:
         write_stdout(page, raw=True)
     else:
@@ -115,5 +129,6 @@ def report(
         except OSError as exc:
             error(f"cannot write {output}: {exc.strerror or exc}.")
             raise typer.Exit(EXIT_ERROR) from None
-    logger.info("%d document(s) in %s", len(records), output or "<stdout>")
-    raise typer.Exit(EXIT_CLEAN)
+    code = EXIT_SPUN if view.spun else EXIT_CLEAN
+    logger.info("%d document(s), %d spun, in %s: exit %d", len(view.rows), view.spun, output or "<stdout>", code)
+    raise typer.Exit(code)

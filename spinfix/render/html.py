@@ -6,6 +6,7 @@ texts side by side.
     render_reports(reports)        several texts on one page (`spinfix detect a.txt b.txt --format html`)
     render_comparison(cmp, names)  compare: a `Comparison` (spinfix.reference; taken by its to_dict)
     render_batch(records, ...)     a batch job's folder (`spinfix report OUT`)
+    render_batch_view(view)        the same from its view (html_batch.batch)
 
 The page fetches nothing: its style and script are inline, and its Content-Security-Policy
 allows those two (by hash) and nothing else, so even a text that slipped past escaping could
@@ -24,7 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from spinfix.render.html_article import EVIDENCE_WORDS, article
-from spinfix.render.html_batch import MAX_PAGES, RecordLike, batch
+from spinfix.render.html_batch import MAX_PAGES, BatchView, RecordLike, batch
 from spinfix.render.html_compare import KIND_HELP, KIND_NAMES, comparison
 from spinfix.render.html_text import LEVEL_NAMES
 from spinfix.report import Report
@@ -86,8 +87,8 @@ def render_reports(reports: Sequence[Report], models: Mapping[str, str] | None =
     """One page for several reports, a section each (one report: the same as render_report)."""
     if not reports:
         raise ValueError("no report to render")
-    prefix = (lambda n: "") if len(reports) == 1 else (lambda n: f"t{n + 1}-")
-    articles = [article(r.to_dict(include_text=True), prefix=prefix(n), name=r.source) for n, r in enumerate(reports)]
+    several = len(reports) > 1  # ids get a prefix each, so that the texts' marks do not clash
+    articles = [article(r.to_dict(include_text=True), prefix=f"t{n + 1}-" if several else "", name=r.source) for n, r in enumerate(reports)]
     title = f"spinfix: {articles[0].name}" if len(articles) == 1 else f"spinfix: {len(articles)} texts"
     return environment().get_template("report.html.j2").render(articles=articles, models=_models(models), title=title)
 
@@ -109,5 +110,9 @@ def render_batch(
     """The page of a batch job: its documents in a table sorted by `sort` (auto: derivation for a
     compare job, else the share of sentences flagged), and a section for each of the first
     `max_pages`."""
-    view = batch(records, manifest, summary, sort=sort, max_pages=max_pages)
+    return render_batch_view(batch(records, manifest, summary, sort=sort, max_pages=max_pages))
+
+
+def render_batch_view(view: BatchView) -> str:
+    """The page of a batch job's view (html_batch.batch), for a caller that reads the view too."""
     return environment().get_template("batch.html.j2").render(b=view, title=f"spinfix: batch of {len(view.rows):,} documents")

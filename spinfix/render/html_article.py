@@ -176,12 +176,16 @@ def article(report: Mapping[str, Any], prefix: str = "", name: str | None = None
     for i, s in enumerate(report.get("sentences") or []):
         start, end = int(s["start"]), int(s["end"])
         own: list[Mark] = []
-        for sp in s.get("spans") or []:
+        pos = start
+        for sp in sorted(s.get("spans") or [], key=lambda sp: (int(sp["start"]), int(sp["end"]))):
             # A reference's rewrite of two sentences sits on the first: its mark stops at the
-            # sentence's end (the restored text shows the whole edit).
-            a, b = max(int(sp["start"]), start), min(int(sp["end"]), end)
+            # sentence's end (the restored text shows the whole edit). A span that overlaps the
+            # one before keeps only what is left of it, so a mark's offsets, its text and the
+            # list say what the page shows.
+            a, b = max(int(sp["start"]), pos), min(int(sp["end"]), end)
             if b <= a:
                 continue
+            pos = b
             p = float(sp.get("probability") or 0.0)
             n = len(marks) + 1
             m = Mark(
@@ -210,19 +214,21 @@ def article(report: Mapping[str, Any], prefix: str = "", name: str | None = None
 
 
 def restored_runs(text: str, edits: list[Mapping[str, Any]], prefix: str = "") -> list[Run[Edit]]:
-    """The whole text, each edit a run that holds its old and new wording."""
-    marks = [
-        (int(e["start"]), int(e["end"]),
-         Edit(f"{prefix}e{n + 1}", str(e["old"]), str(e["new"]), float(e.get("confidence") or 0.0), e.get("evidence")))
-        for n, e in enumerate(sorted(edits, key=lambda e: (e["start"], e["end"])))
-    ]
-    runs = cut(text, 0, len(text), [m for m in marks if m[1] > m[0]])
-    # An insertion (an empty old stretch) has no run of its own: it goes in at its offset.
-    for a, _, edit in (m for m in marks if m[1] == m[0]):
-        pos = 0
-        for k, r in enumerate(runs):
-            if pos <= a <= pos + len(r.text) and r.mark is None:
-                runs[k : k + 1] = [Run(r.text[: a - pos]), Run("", edit), Run(r.text[a - pos :])]
-                break
-            pos += len(r.text)
-    return [r for r in runs if r.text or r.mark is not None]
+    """The whole text, each edit a run that holds its old and new wording; an insertion (an
+    empty old stretch) is an empty run at its offset. One pass in text order, as
+    `Report.restored_text` applies them, so the diff without its deletions is the restored text;
+    an edit that overlaps the one before (never from restore()) is left out."""
+    runs: list[Run[Edit]] = []
+    pos = 0
+    for n, e in enumerate(sorted(edits, key=lambda e: (int(e["start"]), int(e["end"])))):
+        a, b = int(e["start"]), int(e["end"])
+        if a < pos or b > len(text) or b < a:
+            continue
+        if a > pos:
+            runs.append(Run(text[pos:a]))
+        edit = Edit(f"{prefix}e{n + 1}", str(e.get("old", text[a:b])), str(e["new"]), float(e.get("confidence") or 0.0), e.get("evidence"))
+        runs.append(Run(text[a:b], edit))
+        pos = b
+    if pos < len(text):
+        runs.append(Run(text[pos:]))
+    return runs

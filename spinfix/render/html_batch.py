@@ -4,7 +4,7 @@ section per document."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -81,18 +81,19 @@ class BatchView:
 
 
 def _row(record: RecordLike, anchor: str) -> Row:
+    """The record's row in the table, without its section (built for the first rows only)."""
     if record.report is None:
         return Row(record.id, record.index, anchor, "error", error=record.error or "no report")
     d: dict[str, Any] = json.loads(record.report)
+    if not isinstance(d, dict):
+        raise ValueError("not a JSON object")
     if "pairs" in d:  # a Comparison's dict
         rep = d.get("report") or {}
         row = Row(record.id, record.index, anchor, "compare", derived=float(d.get("derived") or 0.0),
                   spun=bool(d.get("is_derived")) or bool(rep.get("is_spun")))
-        row.view = comparison(d, prefix=f"{anchor}-", name=record.id)
     else:
         rep = d
         row = Row(record.id, record.index, anchor, "restore" if rep.get("edits") is not None else "detect", spun=bool(rep.get("is_spun")))
-        row.view = article(rep, prefix=f"{anchor}-", name=record.id)
     sentences = rep.get("sentences") or []
     row.sentences = len(sentences)
     row.flagged = sum(bool(s.get("is_spun")) for s in sentences)
@@ -101,8 +102,19 @@ def _row(record: RecordLike, anchor: str) -> Row:
     return row
 
 
-def _key(sort: str) -> Any:
-    def key(r: Row) -> tuple:
+def _view(row: Row, d: Mapping[str, Any]) -> Article | ComparisonView:
+    if row.kind == "compare":
+        return comparison(d, prefix=f"{row.anchor}-", name=row.id)
+    return article(d, prefix=f"{row.anchor}-", name=row.id)
+
+
+def _unreadable(exc: Exception) -> str:
+    # A record written by another spinfix, or damaged: listed as not checked, the page still made.
+    return f"its stored report cannot be read ({type(exc).__name__}: {exc})"
+
+
+def _key(sort: str) -> Callable[[Row], tuple[int, float, float, int]]:
+    def key(r: Row) -> tuple[int, float, float, int]:
         if r.kind == "error":
             return (1, 0.0, 0.0, r.index)  # after every document that was checked
         if sort == "input":
@@ -116,27 +128,61 @@ def _key(sort: str) -> Any:
     return key
 
 
+def _resolved(sort: str, task: str | None) -> str:
+    """"auto" made concrete: derivation for a compare job, else the share flagged."""
+    return sort if sort != "auto" else "derived" if task == "compare" else "flagged"
+
+
 def batch(
     records: Iterable[RecordLike], manifest: Mapping[str, Any] | None = None, summary: Mapping[str, Any] | None = None,
     sort: str = "auto", max_pages: int = MAX_PAGES,
 ) -> BatchView:
-    """The view of a job's records, `manifest.json` and `summary.json` (either may be missing)."""
+    """The view of a job's records, `manifest.json` and `summary.json` (either may be missing).
+
+    The records are read once, as they come: a row each is kept, and the stored reports of only
+    the `max_pages` rows first in the table so far, so a job of 100,000 documents costs the
+    memory of its table and of the sections shown, not of every report."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
     manifest = manifest or {}
-    rows = [_row(r, f"d{n + 1}") for n, r in enumerate(records)]
-    task = manifest.get("task") or ("compare" if any(r.kind == "compare" for r in rows) else None)
-    if sort == "auto":
-        sort = "derived" if task == "compare" else "flagged"
-    rows.sort(key=_key(sort))
-    for r in rows[max_pages:]:
-        r.view = None  # listed, no section
+    task: str | None = manifest.get("task")
+    rows: list[Row] = []
+    kept: list[tuple[tuple[int, float, float, int], Row, str]] = []  # (sort key, row, stored report): the sections' candidates
+    key: Callable[[Row], tuple[int, float, float, int]] | None = None
+    for n, record in enumerate(records):
+        anchor = f"d{n + 1}"
+        try:
+            row = _row(record, anchor)
+        except (ValueError, KeyError, TypeError) as exc:
+            row = Row(record.id, record.index, anchor, "error", error=_unreadable(exc))
+        rows.append(row)
+        if row.kind == "error" or record.report is None:
+            continue
+        if key is None:  # a job has one task; without a manifest its first report says which
+            task = task or ("compare" if row.kind == "compare" else None)
+            sort = _resolved(sort, task)
+            key = _key(sort)
+        if max_pages > 0:
+            kept.append((key(row), row, record.report))
+            if len(kept) >= 2 * max_pages:  # trimmed now and then: O(n log max_pages) in all
+                kept.sort(key=lambda k: k[0])
+                del kept[max_pages:]
+    if key is None:  # not one report
+        sort = _resolved(sort, task)
+        key = _key(sort)
+    kept.sort(key=lambda k: k[0])
+    for _, row, stored in kept[:max_pages]:
+        try:
+            row.view = _view(row, json.loads(stored))
+        except (ValueError, KeyError, TypeError) as exc:
+            row.kind, row.error, row.spun = "error", _unreadable(exc), False
+    rows.sort(key=key)
     facts = [(k, str(v)) for k, v in (
         ("task", task), ("input", manifest.get("input_path")), ("started", manifest.get("created")),
         ("spinfix", manifest.get("spinfix")),
     ) if v]
-    models = [(str(k).replace("_", " "), str(v)) for k, v in (manifest.get("models") or {}).items()]
-    return BatchView(task, facts, models, rows, sort, min(len(rows), max_pages), _summary(summary or {}))
+    models = [(str(k).replace("_", " "), str(v)) for k, v in (manifest.get("models") or {}).items() if v is not None]
+    return BatchView(task, facts, models, rows, sort, sum(r.view is not None for r in rows), _summary(summary or {}))
 
 
 def _summary(summary: Mapping[str, Any]) -> dict[str, Any]:

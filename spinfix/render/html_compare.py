@@ -104,9 +104,11 @@ def _shared(text: str, other: str, busy: Sequence[tuple[int, int]]) -> list[tupl
     """The quotations and numbers of `text` that `other` has too, outside the differences."""
     out = []
     for rx, what in ((_QUOTE, "quotation"), (_NUMBER, "number")):
+        # Whole numbers and quotations of the other side, not substrings: "4" is not in "42".
+        theirs = set(rx.findall(other))
         for m in rx.finditer(text):
             a, b = m.span()
-            if m.group() in other and not any(x < b and a < y for x, y in busy):
+            if m.group() in theirs and not any(x < b and a < y for x, y in busy):
                 out.append((a, b, Tag("shared", f"shared {what}", f"shared {what}: the other side has it as it is")))
     return out
 
