@@ -15,7 +15,10 @@ paragraph with the original's (typographic differences aside). For each split (f
    original wording of its stretch), spun words restored, clean words damaged (stories of
    quality exact or partial only: in an "approximate" one some differences are another
    revision's, not the spinner's).
-3. `--fit-min-confidence`: the least confidence whose edits are right at least `--precision`
+3. The reference check with the source as reference (the original of each story): the share
+   called derived, and restoration from it (spun words restored, clean words damaged, applied
+   edits right).
+4. `--fit-min-confidence`: the least confidence whose edits are right at least `--precision`
    of the time on the fit split (at least 10 edits), and every figure again at it.
 """
 from __future__ import annotations
@@ -36,30 +39,44 @@ from spinfix.report import Report
 log = logging.getLogger("eval_real")
 
 
-def applied(text: str, a: int, b: int, report: Report, min_conf: float) -> str:
+def edits_at(report: Report, min_conf: float | None) -> list[tuple[int, int, str]]:
+    """(start, end, new) of the edits made: those the report applied (min_conf None), or every
+    suggestion at least min_conf sure."""
+    if min_conf is None:
+        return [(e.start, e.end, e.new) for e in report.edits or []]
+    return [(sp.start, sp.end, sp.suggestion or "") for sp in report.spans if sp.is_edit and (sp.confidence or 0.0) >= min_conf]
+
+
+def applied(text: str, a: int, b: int, edits: list[tuple[int, int, str]]) -> str:
     out, pos = [], a
-    for sp in sorted(report.spans, key=lambda s: s.start):
-        if a <= sp.start and sp.end <= b and sp.is_edit and (sp.confidence or 0.0) >= min_conf:
-            out.append(text[pos : sp.start])
-            out.append(sp.suggestion or "")
-            pos = sp.end
+    for s, e, new in sorted(edits):
+        if a <= s and e <= b:
+            out.append(text[pos:s])
+            out.append(new)
+            pos = e
     out.append(text[pos:b])
     return "".join(out)
 
 
-def judged_edits(report: Report, rec: dict) -> list[tuple[float, bool]]:
-    """(confidence, right) for each suggestion that would change the sentence."""
+def judged_edits(report: Report, rec: dict, only_applied: bool = False) -> list[tuple[float, bool]]:
+    """(confidence, right) for each suggestion that would change the sentence (`only_applied`:
+    each edit the report made, a reference's included). Right: the new words are exactly the
+    original wording of the edit's stretch, with a real difference inside and none across it."""
     gold = [(rec["start"] + s, rec["start"] + e, o) for s, e, o, _, _ in rec["edits"]]
+    if only_applied:
+        made = [(e.start, e.end, e.new, e.confidence) for e in report.edits or []]
+    else:
+        made = [(sp.start, sp.end, sp.suggestion or "", sp.confidence or 0.0) for sp in report.spans if sp.is_edit]
     out = []
-    for sp in report.spans:
-        if not (rec["start"] <= sp.start and sp.end <= rec["end"]) or not sp.is_edit:
+    for start, end, new, conf in made:
+        if not (rec["start"] <= start and end <= rec["end"]):
             continue
-        inside = [g for g in gold if sp.start <= g[0] and g[1] <= sp.end]
-        straddles = any(g[0] < sp.end and sp.start < g[1] for g in gold if g not in inside)
-        original = report.text[sp.start : sp.end]
+        inside = [g for g in gold if start <= g[0] and g[1] <= end]
+        straddles = any(g[0] < end and start < g[1] for g in gold if g not in inside)
+        original = report.text[start:end]
         for s, e, o in sorted(inside, key=lambda g: -g[0]):
-            original = original[: s - sp.start] + o + original[e - sp.start :]
-        out.append((sp.confidence or 0.0, bool(inside) and not straddles and sp.suggestion == original))
+            original = original[: s - start] + o + original[e - start :]
+        out.append((conf, bool(inside) and not straddles and new == original))
     return out
 
 
@@ -84,20 +101,23 @@ def detection(probs: list[float], gold: list[bool], clean_probs: list[float], th
     }
 
 
-def restoration(reports: Sequence[Report], recs: Sequence[Sequence[dict]], use: Sequence[bool], min_conf: float) -> dict:
+def restoration(reports: Sequence[Report], recs: Sequence[Sequence[dict]], use: Sequence[bool], min_conf: float | None) -> dict:
+    """Word and edit figures with the suggestions at least `min_conf` sure applied (None: the
+    edits each report made)."""
     tot = np.zeros(4)
     edits: list[tuple[float, bool]] = []
     for rep, rs, ok in zip(reports, recs, use):
         if not ok:
             continue
+        made = edits_at(rep, min_conf)
         for r in rs:
             if r["straddles"]:
                 continue
-            tot += np.array(word_outcomes(applied(rep.text, r["start"], r["end"], rep, min_conf), r))
-            edits += [e for e in judged_edits(rep, r) if e[0] >= min_conf]
+            tot += np.array(word_outcomes(applied(rep.text, r["start"], r["end"], made), r))
+            edits += [e for e in judged_edits(rep, r, only_applied=min_conf is None) if min_conf is None or e[0] >= min_conf]
     spun, restored, clean, damaged = tot
     return {
-        "min_confidence": round(min_conf, 4), "applied_edits": len(edits),
+        "min_confidence": None if min_conf is None else round(min_conf, 4), "applied_edits": len(edits),
         "applied_edits_right": round(sum(r for _, r in edits) / len(edits), 4) if edits else None,
         "spun_words": int(spun), "spun_words_restored": round(restored / spun, 4) if spun else None,
         "clean_words": int(clean), "clean_words_damaged": round(damaged / clean, 4) if clean else None,
@@ -145,11 +165,18 @@ def main() -> None:
         use = [s.quality in ("exact", "partial") for s in stories]
         every = [e for rep, rs, ok in zip(restored, recs, use) if ok for r in rs if not r["straddles"] for e in judged_edits(rep, r)]
         per_split[split] = (restored, recs, use, every)
+        cmps = [sf.compare(b[0], b[1], method=method) for b in built]
+        with_ref = restoration([c.report for c in cmps], recs, use, None)
         result["splits"][split] = {
             "stories": len(stories), "stories_exact_or_partial": sum(use),
             "detection": detection(probs, gold, clean_probs, sf.threshold),
             "restoration_released": restoration(restored, recs, use, released),
             "suggestions": len(every), "suggestions_right": round(sum(r for _, r in every) / len(every), 4) if every else None,
+            "source_as_reference": {
+                "called_derived": sum(c.is_derived for c in cmps), "stories": len(cmps),
+                "least_derivation_probability": round(min(c.derived for c in cmps), 4) if cmps else None,
+                **with_ref,
+            },
         }
         log.info("%s: %s", split, json.dumps(result["splits"][split]))
     if args.fit_min_confidence:
