@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the pipeline imports torch; keep `import spinfix` and `spin
     from spinfix.pipeline import Spinfix
 
 # The package release. The models in models/ carry versions of their own (their model cards).
-__version__ = "0.9.0"
+__version__ = "0.10.0"
 
 __all__ = [
     "Edit",
