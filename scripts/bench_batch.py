@@ -10,7 +10,8 @@
    is the job's sentences/s over the raw forward's, so it says what reading, segmenting,
    tokenising, building reports and writing Parquet shards cost on top.
 2. Memory: peak resident memory of the `spinfix batch` command, each run in a fresh process, on
-   `--memory` documents (default 10,000 and 100,000). The documents are one short sentence
+   `--memory` documents (default 10,000 and 100,000), and its resident memory when the job is
+   done (the peak comes while the models load; the end shows what the shards left behind). The documents are one short sentence
    each, so that 100k of them run in minutes on two cores: what could grow with the input's size
    is per-document bookkeeping, not the text of one shard.
 3. Ray: the same `--ray-docs` job with `--engine ray` on a Ray started for it on this machine
@@ -47,14 +48,18 @@ from spinfix.paths import shared_data_dir
 from spinfix.text.document import Document, split_sentences
 
 CORPUS = shared_data_dir() / "corpora" / "wh_written.txt.gz"
+# The memory runs' one-sentence documents come from both White House files (100k sentences).
+SHORT_CORPORA = (CORPUS, shared_data_dir() / "corpora" / "wh_spoken.txt.gz")
 
-# Runs `spinfix batch ...` in a fresh process and writes its peak resident memory to $BENCH_RSS.
+# Runs `spinfix batch ...` in a fresh process and writes its peak resident memory, and its
+# resident memory once the job is done (what it holds after every shard), to $BENCH_RSS.
 CHILD = """
 import json, os, resource, sys
 from spinfix.cli.app import run
 rc = run(sys.argv[1:])
+end_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
 with open(os.environ["BENCH_RSS"], "w") as f:
-    json.dump({"rc": rc, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}, f)
+    json.dump({"rc": rc, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "end_rss_kb": end_kb}, f)
 """
 
 
@@ -79,11 +84,12 @@ def write_docs(path: Path, texts: Iterator[str], n: int) -> int:
     return written
 
 
-def short_sentences(corpus: Path) -> Iterator[str]:
-    for p in paragraphs(corpus):
-        for s in split_sentences(p):
-            if 6 <= len(s.text.split()) <= 16:
-                yield s.text
+def short_sentences(corpora: tuple[Path, ...]) -> Iterator[str]:
+    for corpus in corpora:
+        for p in paragraphs(corpus):
+            for s in split_sentences(p):
+                if 6 <= len(s.text.split()) <= 16:
+                    yield s.text
 
 
 def throughput(models: Path | None, docs: Path, work: Path, device: str | None) -> dict:
@@ -119,7 +125,10 @@ def peak_memory(models: Path | None, docs: Path, out: Path, device: str | None) 
     got = json.loads(rss.read_text())
     if got["rc"] not in (0, 1):
         raise SystemExit(f"spinfix batch over {docs} exited {got['rc']}")
-    return {"peak_rss_mb": round(got["peak_rss_kb"] / 1024, 1), "seconds": round(time.perf_counter() - t, 1)}
+    return {
+        "peak_rss_mb": round(got["peak_rss_kb"] / 1024, 1), "end_rss_mb": round(got["end_rss_kb"] / 1024, 1),
+        "seconds": round(time.perf_counter() - t, 1),
+    }
 
 
 def ray_overhead(models: Path | None, docs: Path, work: Path, device: str | None) -> dict:
@@ -175,14 +184,15 @@ def main() -> None:
             "torch_threads": torch.get_num_threads(), "cpus": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
         }
         docs = work / "docs.jsonl"
-        write_docs(docs, paragraphs(args.corpus), args.docs)
-        log.info("throughput: %d documents", args.docs)
-        res["throughput"] = throughput(args.models, docs, work, args.device)
-        log.info("%s", res["throughput"])
+        write_docs(docs, paragraphs(args.corpus), args.docs)  # also when 0: the file exists
+        if args.docs:
+            log.info("throughput: %d documents", args.docs)
+            res["throughput"] = throughput(args.models, docs, work, args.device)
+            log.info("%s", res["throughput"])
         res["memory"] = {}
         for n in [int(x) for x in args.memory.split(",") if x.strip()]:
             short = work / f"short-{n}.jsonl"
-            write_docs(short, short_sentences(args.corpus), n)
+            write_docs(short, short_sentences(SHORT_CORPORA), n)
             log.info("memory: %d one-sentence documents", n)
             res["memory"][str(n)] = peak_memory(args.models, short, work / f"memory-{n}", args.device)
             log.info("%s", res["memory"][str(n)])
@@ -190,6 +200,8 @@ def main() -> None:
         if len(counts) >= 2:
             lo, hi = res["memory"][counts[0]]["peak_rss_mb"], res["memory"][counts[-1]]["peak_rss_mb"]
             res["memory_growth"] = round(hi / lo - 1.0, 4)
+            lo, hi = res["memory"][counts[0]]["end_rss_mb"], res["memory"][counts[-1]]["end_rss_mb"]
+            res["end_memory_growth"] = round(hi / lo - 1.0, 4)
         if args.ray_docs:
             ray_docs = work / "ray-docs.jsonl"
             write_docs(ray_docs, paragraphs(args.corpus), args.ray_docs)

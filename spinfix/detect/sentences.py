@@ -24,8 +24,10 @@ from spinfix.text.language import Language, LanguageGate
 
 logger = logging.getLogger(__name__)
 
-# Sentences scored per model call: bounds memory on huge inputs while keeping batches full.
-CHUNK_SENTENCES = 1024
+# Sentences scored per model call: bounds memory on huge inputs while keeping batches full; the
+# windows of a chunk are sorted by length together, so a larger chunk pads less (4096 against
+# 1024: the forward 8 % faster on a batch shard of White House paragraphs).
+CHUNK_SENTENCES = 4096
 
 
 @dataclass
