@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 import spinfix
+from spinfix.errors import InputError
 from spinfix.eval.real_spun import SPLITS, load_stories, sentence_records
 from spinfix.eval.restoration import word_outcomes
 from spinfix.report import Report
@@ -142,13 +143,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # The stories before the models: without them there is nothing to load the models for.
+    by_split = {split: load_stories(args.stories, split) if args.stories else load_stories(split=split) for split in SPLITS}
     sf = spinfix.load(args.models)
     method = args.method or sf.restore_settings.default_method
     released = sf.restore_settings.min_confidence.get(method, 0.0)
     result: dict = {"method": method, "released_min_confidence": released, "splits": {}}
     per_split = {}
     for split in SPLITS:
-        stories = load_stories(args.stories, split) if args.stories else load_stories(split=split)
+        stories = by_split[split]
         built = [sentence_records(s) for s in stories]
         spun_articles = [b[0] for b in built]
         recs = [b[2] for b in built]
@@ -192,4 +195,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except InputError as exc:  # no stories here: say where they go, without a traceback
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None

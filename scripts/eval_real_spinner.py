@@ -18,6 +18,7 @@ import json
 import logging
 from pathlib import Path
 
+from spinfix.errors import InputError
 from spinfix.eval.real_spun import load_stories
 from spinfix.eval.tortured_pairs import load_pairs, phrase_table, swap_table
 from spinfix.lexicon.thesaurus import Lexicon
@@ -61,4 +62,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except InputError as exc:  # no stories here: say where they go, without a traceback
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None

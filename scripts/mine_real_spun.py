@@ -24,6 +24,7 @@ import logging
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from spinfix.errors import InputError
 from spinfix.eval.real_spun import SPLITS, load_stories, real_spun_dir
 from spinfix.train.real_mining import spintax_debris, story_substitutions
 
@@ -75,4 +76,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except InputError as exc:  # no stories here: say where they go, without a traceback
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None
