@@ -11,7 +11,7 @@ RAY_STAMP := $(VENV)/.spinfix-ray-installed
 BROWSER_STAMP := $(VENV)/.spinfix-browser-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train setup-ray setup-browser demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch mine-real eval-real eval-real-spinner clean
+.PHONY: setup setup-train setup-ray setup-browser demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch mine-real eval-real eval-real-spinner eval-short clean
 
 setup: $(STAMP)
 
@@ -200,6 +200,11 @@ eval-real: setup-train
 # The spinner's realism: real substitutions of the measuring part it can produce -> data/eval/real_spinner.json (~1 min)
 eval-real-spinner: setup-train
 	$(BIN)/python scripts/eval_real_spinner.py --out data/eval/real_spinner.json
+
+# Short inputs: held-out tortured phrases in plain one-line carriers, real spun sentences alone
+# -> data/eval/short_inputs.json (~8 min; the real part needs $SPINFIX_REAL_SPUN)
+eval-short: setup-train
+	$(BIN)/python scripts/eval_short_inputs.py --models models --out data/eval/short_inputs.json
 
 # spinfix batch --task detect --no-lm-reading: 10k documents against the raw forward, peak memory
 # at 10k and 100k documents, the Ray engine against the local one -> data/eval/bench_batch.json (~25 min)

@@ -92,3 +92,15 @@ def test_evaluation_places_the_tortured_phrase_without_the_abbreviation_the_corr
     # A swap inside the parentheses only: stripping would leave the correct phrase, so it stays.
     assert TorturedPair("polyethylene glycol (stake)", "polyethylene glycol").tortured_bare == "polyethylene glycol (stake)"
     assert TorturedPair("profound learning", "deep learning").tortured_bare == "profound learning"
+
+
+def test_plain_carriers_place_the_phrase_where_it_says_and_capitalise_an_opening_phrase():
+    from spinfix.eval.tortured import PLAIN_CARRIERS, TEMPLATES, placed
+
+    pairs = [TorturedPair(f"profound learning {n}", f"deep learning {n}") for n in range(40)]
+    spun, clean, where = placed(pairs, PLAIN_CARRIERS)
+    assert {s for s in spun} & {t.format(p.tortured_bare) for t in TEMPLATES for p in pairs} == set()
+    for p, text, (s, e), c in zip(pairs, spun, where, clean):
+        assert text[s:e].lower() == p.tortured_bare
+        assert text[:1].isupper() and c[:1].isupper()
+    assert any(s == 0 for s, _ in where) and any(s > 0 for s, _ in where)

@@ -29,17 +29,37 @@ TEMPLATES = (
 )
 
 
-def template_for(phrase: str) -> str:
+# Plain short carriers, as a user pastes a phrase or a one-line claim (written for spinfix; not
+# used in training nor by the evaluation's own templates): how well a short input is read.
+PLAIN_CARRIERS = (
+    "We used {}.",
+    "This is about {}.",
+    "{} is widely used today.",
+    "The paper studies {}.",
+    "They applied {} to the data.",
+    "Our focus is {}.",
+    "{} remains an open problem.",
+    "The model relies on {}.",
+)
+
+
+def template_for(phrase: str, templates: Sequence[str] = TEMPLATES) -> str:
     """A stable template per phrase, so reruns place each phrase in the same sentence."""
-    return TEMPLATES[int(hashlib.sha1(phrase.encode()).hexdigest()[:8], 16) % len(TEMPLATES)]
+    return templates[int(hashlib.sha1(phrase.encode()).hexdigest()[:8], 16) % len(templates)]
 
 
-def placed(pairs: Sequence[TorturedPair]) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+def placed(pairs: Sequence[TorturedPair], templates: Sequence[str] = TEMPLATES) -> tuple[list[str], list[str], list[tuple[int, int]]]:
     """Each pair in its template: the sentences with the tortured and with the correct phrase,
-    and where the tortured phrase is in the first."""
+    and where the tortured phrase is in the first. A phrase that opens its sentence is
+    capitalised there, as it would be written."""
     spun_texts, clean_texts, where = [], [], []
     for p in pairs:
-        tpl = template_for(p.correct)
+        tpl = template_for(p.correct, templates)
+        if tpl.startswith("{}"):
+            spun_texts.append(tpl.format(p.tortured_bare[:1].upper() + p.tortured_bare[1:]))
+            clean_texts.append(tpl.format(p.correct[:1].upper() + p.correct[1:]))
+            where.append((0, len(p.tortured_bare)))
+            continue
         spun_texts.append(tpl.format(p.tortured_bare))
         clean_texts.append(tpl.format(p.correct))
         start = tpl.index("{}")
@@ -47,10 +67,10 @@ def placed(pairs: Sequence[TorturedPair]) -> tuple[list[str], list[str], list[tu
     return spun_texts, clean_texts, where
 
 
-def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair]) -> dict:
+def tortured_flag_rate(sf: Spinfix, pairs: list[TorturedPair], templates: Sequence[str] = TEMPLATES) -> dict:
     """Tortured phrases placed in ordinary sentences: share flagged with a span on the phrase;
     the same sentences with the correct phrase are the control (false flags)."""
-    spun_texts, clean_texts, where = placed(pairs)
+    spun_texts, clean_texts, where = placed(pairs, templates)
     spun_reports = sf.detect_many(spun_texts)
     clean_reports = sf.detect_many(clean_texts)
     sentence_flagged = sum(r.is_spun for r in spun_reports)
