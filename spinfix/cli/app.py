@@ -13,7 +13,7 @@ import typer
 
 from spinfix import __version__
 from spinfix.errors import SpinfixError
-from spinfix.io.writing import OutputClosed
+from spinfix.io.writing import OutputClosed, write_output, write_stdout
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,20 @@ app = typer.Typer(
 def error(message: str) -> None:
     """One line on stderr: ``spinfix: error: <message>``."""
     typer.echo(f"spinfix: error: {message}", err=True)
+
+
+def emit(text: str, output: str | None, raw: bool = False) -> None:
+    """A command's whole result: on stdout (`raw`: its UTF-8 bytes as they are, whatever
+    stdout's encoding), or in `output`, written only once complete. A file that cannot be
+    written is an error exit."""
+    if output is None:
+        write_stdout(text, raw=raw)
+        return
+    try:
+        write_output(output, text.encode("utf-8"))
+    except OSError as exc:
+        error(f"cannot write {output}: {exc.strerror or exc}.")
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 def _version_callback(value: bool) -> None:

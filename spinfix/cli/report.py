@@ -13,9 +13,9 @@ import typer
 
 from spinfix.batch.manifest import MANIFEST, SUMMARY
 from spinfix.batch.shards import LEDGER, SHARDS_DIR, Record, ShardStore
-from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_SPUN, app, error
+from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_SPUN, app, emit, error
 from spinfix.errors import SpinfixError
-from spinfix.io.writing import output_problem, write_output, write_stdout
+from spinfix.io.writing import output_problem
 from spinfix.render.html_batch import MAX_PAGES, batch
 
 logger = logging.getLogger(__name__)
@@ -120,15 +120,7 @@ def report(
     except SpinfixError as exc:
         error(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
-    page = render_batch_view(view) + "\n"
-    if output is None:
-        write_stdout(page, raw=True)
-    else:
-        try:
-            write_output(output, page.encode("utf-8"))
-        except OSError as exc:
-            error(f"cannot write {output}: {exc.strerror or exc}.")
-            raise typer.Exit(EXIT_ERROR) from None
+    emit(render_batch_view(view) + "\n", output, raw=True)
     code = EXIT_SPUN if view.spun else EXIT_CLEAN
     logger.info("%d document(s), %d spun, in %s: exit %d", len(view.rows), view.spun, output or "<stdout>", code)
     raise typer.Exit(code)

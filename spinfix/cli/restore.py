@@ -9,7 +9,7 @@ import typer
 
 from spinfix import render
 from spinfix.cli import options
-from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_SPUN, app, error
+from spinfix.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_SPUN, app, emit, error
 from spinfix.errors import SpinfixError
 from spinfix.io.inputs import STDIN_NAME
 from spinfix.io.progress import Progress, count_sentences
@@ -17,8 +17,6 @@ from spinfix.io.reading import DEFAULT_MAX_BYTES, read_input, read_text
 from spinfix.io.writing import (
     output_problem,
     unicode_stream,
-    write_output,
-    write_stdout,
 )
 
 logger = logging.getLogger(__name__)
@@ -174,14 +172,7 @@ def restore(
     else:
         ascii_only = output is None and not unicode_stream(sys.stdout)
         result = render.render_json(report, ensure_ascii=ascii_only) + "\n"
-    if output is None:
-        write_stdout(result, raw=fmt in (options.RestoreFormat.text, options.RestoreFormat.html))
-    else:
-        try:
-            write_output(output, result.encode("utf-8"))
-        except OSError as exc:
-            error(f"cannot write {output}: {exc.strerror or exc}.")
-            raise typer.Exit(EXIT_ERROR) from None
+    emit(result, output, raw=fmt in (options.RestoreFormat.text, options.RestoreFormat.html))
 
     code = EXIT_SPUN if report.is_spun else EXIT_CLEAN
     logger.info("%d edit(s) in %s by %s: exit %d", len(report.edits or []), report.source, report.method, code)
