@@ -46,6 +46,7 @@ from spinfix.batch.plan import plan_input, read_shard
 from spinfix.eval.speed import raw_detector_forward
 from spinfix.paths import shared_data_dir
 from spinfix.text.document import Document, split_sentences
+from spinfix.train.settings import write_figures
 
 CORPUS = shared_data_dir() / "corpora" / "wh_written.txt.gz"
 # The memory runs' one-sentence documents come from both White House files (100k sentences).
@@ -212,8 +213,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(res, indent=2))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(res, indent=2) + "\n")
+        write_figures(args.out, res)
 
 
 if __name__ == "__main__":

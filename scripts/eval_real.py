@@ -36,6 +36,7 @@ from spinfix.errors import InputError
 from spinfix.eval.real_spun import SPLITS, load_stories, sentence_records
 from spinfix.eval.restoration import word_outcomes
 from spinfix.report import Report
+from spinfix.train.settings import write_figures
 
 log = logging.getLogger("eval_real")
 
@@ -190,8 +191,7 @@ def main() -> None:
                 result["splits"][split]["restoration_fitted"] = restoration(restored, recs, use, t)
     print(json.dumps(result, indent=2))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+        write_figures(args.out, result)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from spinfix.eval.tortured import PLAIN_CARRIERS, tortured_flag_rate
 from spinfix.eval.tortured_pairs import load_pairs
 from spinfix.paths import shared_data_dir
 from spinfix.text.document import Document
+from spinfix.train.settings import write_figures
 
 
 def real_sentences(sf: spinfix.Spinfix, split: str) -> dict | None:
@@ -68,8 +69,7 @@ def main() -> None:
             result[f"real_{split}"] = got
     print(json.dumps(result, indent=2))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+        write_figures(args.out, result)
 
 
 if __name__ == "__main__":
