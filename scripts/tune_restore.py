@@ -112,6 +112,11 @@ def main() -> None:
     result["default_method"], result["default_rule"] = best, comparison
     if args.write:
         with rewriter_settings(args.models) as cfg:
+            # A minimum chosen on real spun news (scripts/eval_real.py --write: precision first)
+            # outranks this synthetic one; refit it with `make fit-real-confidence`.
+            real = cfg.get("min_confidence_source", {})
+            for method in [m for m in chosen if m in real]:
+                logging.info("%s: keeping the minimum chosen on real news (%s), not %.2f", method, real[method], chosen.pop(method))
             cfg.setdefault("min_confidence", {}).update(chosen)
             if len(args.methods) > 1:
                 cfg["default_method"] = best

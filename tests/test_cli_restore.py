@@ -336,8 +336,30 @@ def test_render_diff_places_edits_by_offset_and_escapes_controls() -> None:
 def test_render_diff_deletion_and_unchanged_flagged_text() -> None:
     report = _restored("a very big dog", [(2, 7, "")])
     assert render.render_diff(report, color=False).startswith("a [-very -]big dog\n\n")
+    report.sentences[0].spans[0].suggestion = report.sentences[0].spans[0].text  # the restorer kept it
     report.edits = []
-    assert render.render_diff(report, color=False).endswith("no edits: 1 of 1 sentence flagged as spun, none changed (method: rewriter)")
+    assert render.render_diff(report, color=False) == (
+        "a very big dog\n\nno edits: 1 of 1 sentence flagged as spun, none changed (method: rewriter)"
+    )
+
+
+def test_render_diff_shows_suggestions_not_applied_apart_from_edits() -> None:
+    text = "The officers mentioned the place it came about."
+    report = _restored(text, [(13, 22, "said")])
+    spans = report.sentences[0].spans
+    spans.append(Span(23, 32, "the place", 0.7, "where", 0.4))  # below the minimum confidence: not an edit
+    out = render.render_diff(report, color=False)
+    assert out.startswith("The officers [-mentioned-]{+said+} [~the place~]{?where?} it came about.\n\n")
+    assert out.endswith("1 edit in 1 of 1 sentence; 1 suggestion not applied (method: rewriter)")
+    assert render.render_restored(report) == "The officers said the place it came about."
+    colored = render.render_diff(report, color=True)
+    assert "\x1b[4;33mthe place\x1b[0m\x1b[2;33mwhere\x1b[0m" in colored
+
+
+def test_render_diff_leaves_out_what_the_reference_contradicts() -> None:
+    report = _restored("a very big dog", [])
+    report.sentences[0].spans = [Span(2, 6, "very", 0.8, "really", 0.9, evidence="contradicted")]
+    assert render.render_diff(report, color=False).startswith("a very big dog\n\nno edits")
 
 
 def test_renderers_refuse_a_report_that_was_not_restored() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from spinfix.eval.restoration import (
     calibration_error,
     choose_default,
+    edit_improves,
     edit_outcomes,
     evaluate_tortured,
     reliability,
@@ -56,6 +57,37 @@ def test_an_edit_that_cuts_through_a_gold_swap_is_wrong() -> None:
 def test_an_edit_of_a_clean_sentence_is_wrong() -> None:
     clean = {"spun": False, "text": RECORD["text"], "clean": RECORD["text"], "edits": []}
     assert edit_outcomes(_restored(("navy help", "military aid", 0.9)), clean) == [(0.9, False)]
+
+
+def _improves(old: str, new: str, record: dict = RECORD) -> bool:
+    start = record["text"].index(old)
+    return edit_improves(record["text"], record, start, start + len(old), new)
+
+
+def test_an_edit_is_right_word_by_word_when_it_brings_back_originals_and_harms_nothing() -> None:
+    assert _improves("mentioned the", "said the")
+    assert _improves("navy help", "military help")  # half restored: better, harms nothing
+    assert not _improves("navy help", "naval aid")  # "naval" is no original word
+    assert not _improves("navy", "army")  # nothing back
+    assert not _improves("continue", "go on")  # damage
+    assert not _improves("help would", "aid")  # brings "aid" back but drops "would"
+
+
+def test_word_by_word_a_deleted_insertion_and_a_merged_stretch_are_right() -> None:
+    inserted = {"spun": True, "text": "At the least 14 people were hurt.", "clean": "At least 14 people were hurt.",
+                "edits": [[3, 6, "", "the", "real"]]}
+    assert _improves("At the least", "At least", inserted)
+    merged = {"spun": True, "text": "The city earlier than noon.", "clean": "The town before noon.",
+              "edits": [[4, 20, "town before", "city earlier than", "real"]]}
+    assert _improves("earlier than", "before", merged)  # one of two words of a merged stretch
+    assert edit_outcomes(_report(merged, "earlier than", "before"), merged) == [(0.9, False)]  # the exact rule: wrong
+
+
+def _report(record: dict, old: str, new: str) -> Report:
+    text = record["text"]
+    start = text.index(old)
+    span = Span(start, start + len(old), old, probability=0.9, suggestion=new, confidence=0.9)
+    return Report(text, [SentenceReport(text, 0, len(text), 0.99, True, [span])], threshold=0.5)
 
 
 def test_reliability_bins_edits_by_confidence_and_measures_the_gap() -> None:

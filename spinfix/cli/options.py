@@ -180,9 +180,9 @@ MinConfidenceOption = Annotated[
         callback=check_confidence,
         help=(
             "Apply only the suggestions at least this confident, in [0, 1]; the others stay in "
-            "the report (--format json, diff) as suggestions. (default: the method's minimum as "
-            "released in models/rewriter/spinfix.json: 0 for the baseline, so every suggestion "
-            "it makes is applied, and 0.15 for the rewriter)"
+            "the report (--format json, diff, html) as suggestions; 0 applies every one. "
+            "(default: the method's minimum as released in models/rewriter/spinfix.json: for "
+            "the baseline the one chosen for precision on real spun news, for the rewriter 0.15)"
         ),
         show_default=False,
     ),

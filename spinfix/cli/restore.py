@@ -32,8 +32,8 @@ RESTORE_EXIT_CODES_HELP = (
     help=(
         "Put back the original wording of synonym-spun text.\n\n"
         "FILE is checked as by `spinfix detect`; every flagged phrase gets a suggested original, "
-        "and the suggestions at least --min-confidence sure are applied (with the default "
-        "baseline, every suggestion it makes). By default the restored text is written: "
+        "and the suggestions at least --min-confidence sure are applied; the others stay "
+        "suggestions (--format diff shows them as [~old~]{?new?}). By default the restored text is written: "
         "the input exactly, with the edits made and nothing added, so `spinfix restore in.txt "
         "-o out.txt` gives a usable file. A text with nothing flagged comes back unchanged."
     ),

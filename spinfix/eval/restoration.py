@@ -43,20 +43,46 @@ def clean_side_labels(record: dict) -> list[tuple[str, bool]]:
 
 def word_outcomes(restored: str, record: dict) -> tuple[int, int, int, int]:
     """(spun words, of them restored, clean words, of them damaged) for one sentence."""
+    spun, restored_n, clean, damaged, _ = _word_counts(restored, record)
+    return spun, restored_n, clean, damaged
+
+
+def _word_counts(restored: str, record: dict) -> tuple[int, int, int, int, list[tuple[int, str, bool]]]:
+    """word_outcomes, and for each word of `restored` its offset, its text and whether it is no
+    original word at its place (a stray)."""
     labels = clean_side_labels(record) if record.get("spun") else [
         (t.text, False) for t in tokenize(record["clean"]) if t.is_word
     ]
-    got = [t.text for t in tokenize(restored) if t.is_word]
+    got = [t for t in tokenize(restored) if t.is_word]
     ok = [False] * len(labels)
-    sm = difflib.SequenceMatcher(a=[w for w, _ in labels], b=got, autojunk=False)
-    for a, _b, n in sm.get_matching_blocks():
-        for i in range(a, a + n):
-            ok[i] = True
+    matched = [False] * len(got)
+    sm = difflib.SequenceMatcher(a=[w for w, _ in labels], b=[t.text for t in got], autojunk=False)
+    for a, b, n in sm.get_matching_blocks():
+        for i in range(n):
+            ok[a + i] = matched[b + i] = True
     spun = sum(1 for _, s in labels if s)
     restored_n = sum(1 for (_, s), k in zip(labels, ok) if s and k)
     clean = len(labels) - spun
     damaged = sum(1 for (_, s), k in zip(labels, ok) if not s and not k)
-    return spun, restored_n, clean, damaged
+    return spun, restored_n, clean, damaged, [(t.start, t.text, not m) for t, m in zip(got, matched)]
+
+
+def edit_improves(sentence: str, record: dict, start: int, end: int, new: str) -> bool:
+    """Word-level verdict on one edit (offsets in `sentence`), applied alone: right when it
+    brings back an original word or removes a word the spinner added, damages no clean word,
+    and every word it puts in is the original's at its place. Unlike edit_outcomes' exact rule,
+    an edit that undoes one of two neighbouring swaps is right, and so is one whose stretch the
+    gold alignment merged with a typographic difference or a stray brace beside it."""
+    after = sentence[:start] + new + sentence[end:]
+    _, restored0, _, damaged0, words0 = _word_counts(sentence, record)
+    _, restored1, _, damaged1, words1 = _word_counts(after, record)
+    stray0, stray1 = sum(x for *_, x in words0), sum(x for *_, x in words1)
+    old_words = [t.text for t in tokenize(sentence[start:end]) if t.is_word]
+    put_in = [(w, x) for o, w, x in words1 if start <= o < start + len(new)]
+    sm = difflib.SequenceMatcher(a=old_words, b=[w for w, _ in put_in], autojunk=False)
+    changed = {j for tag, _, _, j1, j2 in sm.get_opcodes() if tag != "equal" for j in range(j1, j2)}
+    foreign = any(put_in[j][1] for j in changed)
+    return (restored1 > restored0 or stray1 < stray0) and damaged1 <= damaged0 and not foreign
 
 
 def edit_outcomes(report: Report, record: dict) -> list[tuple[float, bool]]:

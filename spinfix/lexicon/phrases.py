@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from spinfix.lexicon.morphology import analyse
+from spinfix.lexicon.news import news_inverse
 from spinfix.lexicon.sources import WordNetSource
 from spinfix.lexicon.thesaurus import Lexicon
 from spinfix.lexicon.tortured import load_swaps
@@ -152,13 +153,17 @@ PHRASE_CACHE = 200_000
 
 
 def inverse_phrases(learned: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Spun phrase -> the originals it may stand for: the function phrases turned around, and the
-    learned tortured phrases of several words."""
+    """Spun phrase -> the originals it may stand for: the function phrases turned around, the
+    news-prose swaps of real spinners of several words (spinfix.lexicon.news), and the learned
+    tortured phrases of several words."""
     inv: dict[str, list[str]] = defaultdict(list)
     for original, spun_forms in FUNCTION_PHRASES.items():
         for s in spun_forms:
             if s != original and original not in inv[s]:
                 inv[s].append(original)
+    for spun, originals in news_inverse().items():
+        if " " in spun:
+            inv[spun].extend(o for o in originals if o not in inv[spun])
     for spun, originals in learned.items():
         if " " in spun:
             inv[spun].extend(o for o in originals if o not in inv[spun])

@@ -30,6 +30,7 @@ from spinfix.lexicon.morphology import (
     same_lemma,
     zipf,
 )
+from spinfix.lexicon.news import news_inverse
 from spinfix.lexicon.phrases import MAX_PHRASE_WORDS, STOPWORDS, PhraseLexicon
 from spinfix.lexicon.sources import GloveSource, WordNetSource
 from spinfix.lexicon.thesaurus import Lexicon
@@ -139,6 +140,7 @@ class CandidateGenerator:
         ranker: dict[str, float] | None = None,
         swap_rates: SwapRates | None = None,
         phrases: PhraseLexicon | None = None,
+        news: dict[str, list[str]] | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.ranker = ranker
@@ -150,6 +152,9 @@ class CandidateGenerator:
         learned = learned or {}
         # tortured word (lemma) -> correct lemmas; multiword tortured phrases go with the phrases
         self.learned = {k: v for k, v in learned.items() if " " not in k}
+        # Single words of real spinners' news-prose swaps (spinfix.lexicon.news), spun lemma ->
+        # original lemmas: evidence like a learned swap. Their phrases are in the phrase lexicon.
+        self.news = {k: v for k, v in (news or {}).items() if " " not in k}
         # What a spinner emits whole, and the originals of such phrases: shared with detection,
         # which grows its marks over the same phrases (built from the same lexicon and learned
         # swaps when not given).
@@ -167,6 +172,7 @@ class CandidateGenerator:
         return cls(
             phrases.lexicon, phrases.wordnet, max_candidates=max_candidates, glove=GloveSource.load(),
             learned=load_swaps(), ranker=load_ranker(), swap_rates=SwapRates.load(), phrases=phrases,
+            news=news_inverse(),
         )
 
     @property
@@ -207,7 +213,7 @@ class CandidateGenerator:
                 ev[cand]["fan_wordnet"] = math.log(max(len(self.wordnet.candidates(cand)), 1))
         for cand in self.glove_inverse.get(lemma, []):
             ev[cand]["glove"] = 1
-        for cand in self.learned.get(lemma, []):
+        for cand in (*self.learned.get(lemma, ()), *self.news.get(lemma, ())):
             ev[cand]["learned"] = 1
         for cand in self.phrase_inverse.get(lemma, []):
             ev[cand]["phrase"] = 1
