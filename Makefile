@@ -11,7 +11,7 @@ RAY_STAMP := $(VENV)/.spinfix-ray-installed
 BROWSER_STAMP := $(VENV)/.spinfix-browser-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train setup-ray setup-browser demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch mine-real eval-real fit-real-confidence eval-real-spinner eval-short eval-paraphrase clean
+.PHONY: setup setup-train setup-ray setup-browser demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch mine-real eval-real fit-real-confidence eval-real-spinner eval-short eval-paraphrase eval-index clean
 
 setup: $(STAMP)
 
@@ -211,6 +211,12 @@ eval-real-spinner: setup-train
 # -> data/eval/short_inputs.json (~8 min; the real part needs $SPINFIX_REAL_SPUN)
 eval-short: setup-train
 	$(BIN)/python scripts/eval_short_inputs.py --models models --out data/eval/short_inputs.json
+
+# Find the source (issue 41, in progress): every White House item and State of the Union address
+# indexed, the reference cases' spun copies searched -> data/eval/index.json (needs
+# data/generated/reference: make reference-data; the index is built once into data/generated/index)
+eval-index: setup-train
+	$(BIN)/python scripts/eval_index.py --out data/eval/index.json
 
 # Blind detection on a real LM paraphraser's rewrites of White House items, and the reference
 # check on them -> data/eval/paraphrase.json (~10 min)

@@ -17,13 +17,15 @@ from spinfix.errors import InputError, ModelError, SpinfixError
 from spinfix.report import Edit, Report, SentenceReport, Span
 
 if TYPE_CHECKING:  # the pipeline imports torch; keep `import spinfix` and `spinfix --help` light
+    from spinfix.index import Index
     from spinfix.pipeline import Spinfix
 
 # The package release. The models in models/ carry versions of their own (their model cards).
-__version__ = "0.10.0"
+__version__ = "0.11.0"
 
 __all__ = [
     "Edit",
+    "Index",
     "InputError",
     "ModelError",
     "Report",
@@ -61,4 +63,8 @@ def __getattr__(name: str) -> Any:
         from spinfix.pipeline import Spinfix
 
         return Spinfix
+    if name == "Index":  # spinfix.Index.open(DIR).search(text, k): find the source
+        from spinfix.index import Index
+
+        return Index
     raise AttributeError(f"module 'spinfix' has no attribute {name!r}")

@@ -34,10 +34,11 @@ ALLOWED: dict[str, set[str]] = {
     "restore": BASE | {"text", "lexicon", "lm"},
     "reference": BASE | {"text", "lexicon", "lm", "detect", "restore"},
     "pipeline": BASE | {"text", "lexicon", "lm", "detect", "restore", "reference"},
-    "api": BASE | {"pipeline"},  # spinfix/__init__.py: load() and the public names
+    "api": BASE | {"pipeline", "index"},  # spinfix/__init__.py: load(), Index and the public names
     "render": BASE | {"text"},
     "io": BASE | {"text", "render"},
-    "cli": INFERENCE | AROUND | {"batch"},  # `spinfix batch` is the command over the batch engine
+    "cli": INFERENCE | AROUND | {"batch", "index"},  # `spinfix batch` and `spinfix index`: commands over them
+    "index": INFERENCE | AROUND | {"batch"},  # builds read corpora as the batch engine does
     "batch": INFERENCE | AROUND,
     "serve": INFERENCE | AROUND,
     "eval": INFERENCE | AROUND,

@@ -223,7 +223,7 @@ def run_ray_job(
     # job begun behind.
     connected_here = not ray.is_initialized()
     if connected_here:
-        _connect(ray, ray_settings.address)
+        connect_ray(ray, ray_settings.address)
     try:
         pool = size_pool(ray_settings, settings.device, (n["Resources"] for n in ray.nodes() if n.get("Alive")))
         with start_run(job, versions, progress) as run:
@@ -240,7 +240,7 @@ def run_ray_job(
             ray.shutdown()
 
 
-def _connect(ray: ModuleType, address: str | None) -> None:
+def connect_ray(ray: ModuleType, address: str | None) -> None:
     try:
         ray.init(address=address, logging_level=logging.WARNING)
     except (ConnectionError, ValueError) as exc:  # no cluster at "auto", a bad address
