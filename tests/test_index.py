@@ -203,3 +203,11 @@ def test_a_build_on_ray_writes_the_same_index_as_a_local_build(corpus: Path, ind
             assert np.array_equal(a.signatures[fam], b.signatures[fam])
             assert np.array_equal(a.lsh[fam][0], b.lsh[fam][0])
     assert remote.search(SPUN_17, k=1)[0].id == "doc-17"
+
+
+def test_a_build_reports_its_progress_in_documents(corpus: Path, tmp_path: Path) -> None:
+    from spinfix.batch.progress import JobProgress
+
+    progress = JobProgress(enabled=False)
+    build(corpus, tmp_path / "ix", IndexSettings(embed=False, segment_size=25), progress=progress)
+    assert (progress.total, progress.done) == (60, 60)

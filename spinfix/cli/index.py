@@ -78,7 +78,10 @@ def _build(corpus: str, index: str, add: bool, embed: bool, engine: Engine, addr
             from spinfix.index.ray_build import ray_features
 
             run_on = ray_features(RaySettings(address=address, actors=actors))
-        summary = build(corpus, index, None if add else IndexSettings(embed=embed), add=add, engine=run_on)
+        from spinfix.batch.progress import JobProgress
+
+        with JobProgress(description="indexing") as progress:
+            summary = build(corpus, index, None if add else IndexSettings(embed=embed), add=add, engine=run_on, progress=progress)
     except KeyboardInterrupt:
         error("interrupted: the index holds the segments written before (index.json names them)")
         raise typer.Exit(EXIT_INTERRUPTED) from None

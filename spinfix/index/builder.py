@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from spinfix.batch.docs import Doc
-from spinfix.batch.plan import plan_input, read_shard
+from spinfix.batch.plan import Plan, plan_input, read_shard
+from spinfix.batch.progress import JobProgress
 from spinfix.batch.sources import open_source
 from spinfix.errors import InputError
 from spinfix.index.features import Features, Featurizer
@@ -46,20 +47,12 @@ class BuildSummary:
         }
 
 
-def corpus_docs(corpus: str | Path, shard_docs: int = SHARD_DOCS) -> Iterator[list[Doc]]:
-    """The documents of a corpus in input order, a shard at a time."""
-    plan = plan_input(str(corpus), shard_docs)
-    for task in plan.tasks:
-        yield read_shard(task)
-
-
-def local_features(
-    corpus: str | Path, settings: IndexSettings, featurizer: Featurizer | None = None
-) -> Iterator[tuple[list[Doc], Features]]:
+def local_features(plan: Plan, settings: IndexSettings, featurizer: Featurizer | None = None) -> Iterator[tuple[list[Doc], Features]]:
     """The local engine: each shard's documents and the features of those that are readable
     (in their order), computed in this process."""
     featurizer = featurizer or Featurizer(settings)
-    for docs in corpus_docs(corpus, min(SHARD_DOCS, settings.segment_size)):
+    for task in plan.tasks:
+        docs = read_shard(task)
         yield docs, featurizer.features([d.text for d in docs if d.ok and d.text is not None])
 
 
@@ -69,8 +62,8 @@ def build(
     settings: IndexSettings | None = None,
     add: bool = False,
     featurizer: Featurizer | None = None,
-    progress: Callable[[int], None] | None = None,
-    engine: Callable[[str | Path, IndexSettings], Iterable[tuple[list[Doc], Features]]] | None = None,
+    progress: JobProgress | None = None,
+    engine: Callable[[Plan, IndexSettings], Iterable[tuple[list[Doc], Features]]] | None = None,
 ) -> BuildSummary:
     """Index the documents of `corpus` into `root`: a new index (refused where one exists), or
     with `add` more documents into an existing one (its own settings are used). `engine`
@@ -115,7 +108,10 @@ def build(
         pending_texts.clear()
         pending_feats.clear()
 
-    shards = engine(corpus, settings) if engine is not None else local_features(corpus, settings, featurizer)
+    plan = plan_input(str(Path(corpus).resolve()), min(SHARD_DOCS, settings.segment_size))
+    if progress:
+        progress.start(plan.documents)
+    shards = engine(plan, settings) if engine is not None else local_features(plan, settings, featurizer)
     for docs, feats in shards:
         readable = [d for d in docs if d.ok and d.text is not None]
         keep = []
@@ -136,7 +132,7 @@ def build(
             pending_feats.append(_rows(feats, keep))
             summary.added += len(keep)
         if progress:
-            progress(len(docs))
+            progress.shard_done(len(docs))
         if len(pending_ids) >= settings.segment_size:
             flush()
     flush()

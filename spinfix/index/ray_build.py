@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from spinfix.batch.docs import Doc
-from spinfix.batch.plan import ShardTask, plan_input, read_shard
+from spinfix.batch.plan import Plan, ShardTask, read_shard
 from spinfix.batch.ray_engine import RaySettings, connect_ray, require_ray
-from spinfix.index.builder import SHARD_DOCS
 from spinfix.index.features import Features, Featurizer
 from spinfix.index.settings import IndexSettings
 
@@ -44,14 +42,13 @@ def ray_features(ray_settings: RaySettings | None = None):  # noqa: ANN201  (a b
     """A build engine (spinfix.index.builder.build's `engine`) that computes on Ray."""
     ray_settings = ray_settings or RaySettings()
 
-    def engine(corpus: str | Path, settings: IndexSettings) -> Iterator[tuple[list[Doc], Features]]:
+    def engine(plan: Plan, settings: IndexSettings) -> Iterator[tuple[list[Doc], Features]]:
         ray = require_ray()
         from ray.util import ActorPool
 
         started = not ray.is_initialized()
         if started:
             connect_ray(ray, ray_settings.address)
-        plan = plan_input(str(Path(corpus).resolve()), min(SHARD_DOCS, settings.segment_size))
         cpus = int(ray.cluster_resources().get("CPU", 1))
         actors = ray_settings.actors or max(1, cpus // 2)
         worker = ray.remote(num_cpus=max(1, cpus // actors))(FeatureWorker)
