@@ -2,7 +2,8 @@
 
     DIR/index.json        format, settings, the segments and their document counts
     DIR/seg-000000/       one build or `add`: its documents, their signatures and vectors
-        docs.jsonl        {"id", "text"} a line; offsets.npy: each line's byte offset (n + 1)
+        docs.jsonl        {"id", "text"} a line; offsets.npy: each line's byte offset (n + 1);
+                          ids.json: the ids alone
         sig-FAMILY.npy    (n, num_perm) uint32 MinHash signatures
         lsh-FAMILY.npy    (bands, n) uint64 band keys, each band sorted; lsh-FAMILY-rows.npy
                           (bands, n) uint32: the document (row) of each key
@@ -91,6 +92,8 @@ def write_segment(root: Path, name: str, ids: Sequence[str], texts: Sequence[str
             f.write(line)
             offsets.append(offsets[-1] + len(line))
     np.save(tmp / "offsets.npy", np.array(offsets, dtype=np.uint64))
+    # The ids alone, so that an `add` learns what the index holds without reading its texts.
+    (tmp / "ids.json").write_text(json.dumps(list(ids), ensure_ascii=False), encoding="utf-8")
     for fam, sig in feats.signatures.items():
         np.save(tmp / f"sig-{fam}.npy", sig)
         keys = band_keys(sig, settings.rows).T  # (bands, n)
@@ -136,8 +139,7 @@ class Segment:
         return d["id"], d["text"]
 
     def ids(self) -> list[str]:
-        with open(self.path / "docs.jsonl", encoding="utf-8") as f:
-            return [json.loads(line)["id"] for line in f]
+        return list(json.loads((self.path / "ids.json").read_text(encoding="utf-8")))
 
     def candidates(self, family: str, query_keys: np.ndarray) -> np.ndarray:
         """Rows sharing at least one band key with the query (query_keys: (bands,))."""
