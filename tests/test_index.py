@@ -211,3 +211,26 @@ def test_a_build_reports_its_progress_in_documents(corpus: Path, tmp_path: Path)
     progress = JobProgress(enabled=False)
     build(corpus, tmp_path / "ix", IndexSettings(embed=False, segment_size=25), progress=progress)
     assert (progress.total, progress.done) == (60, 60)
+
+
+def test_verify_calls_the_source_of_a_spun_copy_derived_and_its_look_alikes_not(index_dir: Path, tiny_models: Path, tmp_path: Path) -> None:
+    """The released reference check (its fitted derivation and search threshold) on hits that
+    share a template: the source is confirmed, the articles with other names and numbers not."""
+    import shutil
+
+    import spinfix
+    from spinfix.paths import default_models_dir
+
+    root = tmp_path / "models"
+    shutil.copytree(tiny_models / "detector", root / "detector")
+    shutil.copytree(default_models_dir() / "reference", root / "reference")
+    sf = spinfix.Spinfix.load(root, device="cpu")
+    ix = Index.open(index_dir)
+    # Look-alikes first (the template's other articles), the source third.
+    look_alikes = [ix.search(ARTICLES[f"doc-{i}"], k=1, signal="immutables")[0] for i in (18, 41, 5, 6)]
+    source = ix.search(SPUN_17, k=1)[0]
+    hits = ix.verify(SPUN_17, [*look_alikes[:2], source, *look_alikes[2:]], sf, n=3)
+    assert hits[0].id == "doc-17" and hits[0].is_derived
+    assert hits[0].derived is not None and hits[0].derived >= sf.reference_checker().settings.search.threshold
+    assert [h.is_derived for h in hits[1:3]] == [False, False]
+    assert [h.derived for h in hits[3:]] == [None, None]  # only the best n are checked

@@ -25,7 +25,7 @@ index_app = typer.Typer(
         "`id` and `text` fields, or Parquet with the same columns); `add` adds more documents to "
         "it; `search` lists the indexed articles most likely to be a suspect's source, by signals "
         "a spinner does not break (its numbers and names in order, its sentences' meaning), and "
-        "with --verify checks the best ones as `spinfix compare` does."
+        "with --verify checks the best ones with the reference check of `spinfix compare`."
     ),
     no_args_is_help=True,
 )
@@ -143,7 +143,12 @@ def search_cmd(
     verify: Annotated[
         int,
         typer.Option(
-            "--verify", min=0, max=100, metavar="N", help="Check the best N hits as `spinfix compare` does, and rank them by it."
+            "--verify", min=0, max=100, metavar="N",
+            help=(
+                "Check the best N hits with the reference check of `spinfix compare` (its evidence, weighed by the "
+                "regression fitted for search hits: the probability that the suspect was derived from each), rank them "
+                "by it, and call a hit the source at that regression's threshold."
+            ),
         ),
     ] = 0,
     fmt: Annotated[

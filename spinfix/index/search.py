@@ -23,6 +23,7 @@ from spinfix.index.features import Featurizer
 from spinfix.index.minhash import agreement, band_keys
 from spinfix.index.settings import IndexSettings
 from spinfix.index.store import Segment, read_meta
+from spinfix.reference.derive import EVIDENCE
 from spinfix.reference.embed import SentenceEmbedder
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 RRF_K = 60
 # Signals that survive spinning; `words` is the plagiarism checker's baseline.
 ROBUST = ("immutables", "embedding")
+# What Index.verify weighs (ReferenceSettings.search): the reference check's evidence and the
+# spin-robust signals' similarities.
+SEARCH_EVIDENCE = (*EVIDENCE, *(f"search_{name}" for name in ROBUST))
 # How many documents each signal hands to the fusion.
 DEPTH = 100
 
@@ -47,15 +51,17 @@ class Hit:
     signals: dict[str, float] = field(default_factory=dict)
     segment: int = 0
     row: int = 0
-    # Set by Index.verify: the reference check's probability that the suspect was derived from
-    # this document, and its verdict.
+    # Set by Index.verify: the probability that the suspect was derived from this document, the
+    # verdict, and the evidence they rest on.
     derived: float | None = None
     is_derived: bool | None = None
+    evidence: dict[str, float] | None = None  # the reference check's, as `spinfix compare` shows it
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "score": round(self.score, 6), "signals": {k: round(v, 4) for k, v in self.signals.items()}}
         if self.derived is not None:
             d["derived"] = round(self.derived, 4)
+            d["evidence"] = {k: round(v, 4) for k, v in (self.evidence or {}).items()}
             d["is_derived"] = self.is_derived
         return d
 
@@ -95,12 +101,22 @@ class Index:
 
     def verify(self, text: str, hits: Sequence[Hit], sf: Spinfix, n: int = 3) -> list[Hit]:
         """The first `n` hits checked as `spinfix compare` checks a suspect against a reference
-        (the aligner and the derivation's regression) and re-ranked by that probability; the
-        other hits follow in their order, unchecked."""
+        (the aligner and the derivation's regression; no detection or restoration) and re-ranked
+        by that probability; the other hits follow in their order, unchecked. The check's
+        evidence is weighed as fitted for searches (ReferenceSettings.search: a search finds the
+        most alike items, templated look-alikes included), and a hit is called the source
+        (`is_derived`) at that regression's threshold."""
+        checker = sf.reference_checker()
+        search = checker.settings.search
         checked = list(hits[:n])
         for h in checked:
-            cmp = sf.compare(text, self.document(h))
-            h.derived, h.is_derived = cmp.derived, cmp.is_derived
+            # The check's evidence, and how alike the search found the two (0: a signal that did
+            # not bring this hit up, or that the index does not hold).
+            h.evidence = checker.check(text, [self.document(h)]).evidence | {
+                f"search_{name}": h.signals.get(name, 0.0) for name in ROBUST
+            }
+            h.derived = search.probability(h.evidence)
+            h.is_derived = h.derived >= search.threshold
         checked.sort(key=lambda h: -(h.derived or 0.0))
         return [*checked, *hits[n:]]
 

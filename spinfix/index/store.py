@@ -139,7 +139,10 @@ class Segment:
         return d["id"], d["text"]
 
     def ids(self) -> list[str]:
-        return list(json.loads((self.path / "ids.json").read_text(encoding="utf-8")))
+        path = self.path / "ids.json"
+        if not path.exists():  # segments written by spinfix 0.11.0 keep their ids in docs.jsonl only
+            return [self.document(row)[0] for row in range(self.size)]
+        return list(json.loads(path.read_text(encoding="utf-8")))
 
     def candidates(self, family: str, query_keys: np.ndarray) -> np.ndarray:
         """Rows sharing at least one band key with the query (query_keys: (bands,))."""

@@ -30,15 +30,15 @@ EVIDENCE = ("aligned_share", "coverage", "similarity", "copied_share", "explaine
 
 @dataclass
 class DerivationSettings:
-    """The fitted regression: a weight per EVIDENCE name and a bias; `threshold` on the
-    probability for `is_derived`."""
+    """The fitted regression: a weight per piece of evidence (EVIDENCE; a search's has more) and
+    a bias; `threshold` on the probability for `is_derived`."""
 
     weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(EVIDENCE, 0.0))
     bias: float = 0.0
     threshold: float = 0.5
 
     def probability(self, evidence: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(k, 0.0) * evidence.get(k, 0.0) for k in EVIDENCE)
+        z = self.bias + sum(w * evidence.get(k, 0.0) for k, w in self.weights.items())
         return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,12 @@ class ReferenceSettings:
     align: AlignSettings = field(default_factory=AlignSettings)
     derivation: DerivationSettings = field(default_factory=DerivationSettings)
     restore: ReferenceRestoreSettings = field(default_factory=ReferenceRestoreSettings)
+    # The same evidence, weighed for a document a search found (spinfix index search --verify):
+    # a search brings up the collection's most alike items, templated look-alikes included
+    # (readouts, declarations with other names and numbers), which a reference the user chose
+    # rarely is. Fitted on dev searches with and without their source indexed
+    # (scripts/eval_index.py --write); until then, the derivation at a stricter threshold.
+    search: DerivationSettings = field(default_factory=lambda: DerivationSettings(threshold=0.9))
 
     @classmethod
     def load(cls, folder: Path | None) -> ReferenceSettings:
@@ -53,11 +59,17 @@ class ReferenceSettings:
         if path is None or not path.exists():
             return cls()
         d = json.loads(path.read_text())
+        derivation = from_dict(DerivationSettings, d.get("derivation"), f"{path}: derivation")
         return cls(
             align=from_dict(AlignSettings, d.get("align"), f"{path}: align"),
-            derivation=from_dict(DerivationSettings, d.get("derivation"), f"{path}: derivation"),
+            derivation=derivation,
             restore=from_dict(ReferenceRestoreSettings, d.get("restore"), f"{path}: restore"),
+            search=from_dict(DerivationSettings, d["search"], f"{path}: search") if "search" in d
+            else replace(derivation, threshold=max(derivation.threshold, 0.9)),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"align": to_dict(self.align), "derivation": to_dict(self.derivation), "restore": to_dict(self.restore)}
+        return {
+            "align": to_dict(self.align), "derivation": to_dict(self.derivation), "restore": to_dict(self.restore),
+            "search": to_dict(self.search),
+        }
