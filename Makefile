@@ -11,7 +11,7 @@ RAY_STAMP := $(VENV)/.spinfix-ray-installed
 BROWSER_STAMP := $(VENV)/.spinfix-browser-installed
 
 # Every script in scripts/ is a step below; one-off diagnostics live in experiments/ (its README).
-.PHONY: setup setup-train setup-ray setup-browser demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch mine-real eval-real fit-real-confidence eval-real-spinner eval-short eval-paraphrase eval-index clean
+.PHONY: setup setup-train setup-ray setup-browser demo lint test test-slow wordnet data train fit-context fit-lm-reading train-lm-tagger fit-phrase-spans train-rewriter fit-baseline fit-candidates fit-swap-rates eval eval-language reference-data fit-reference eval-reference eval-restore eval-candidates bench bench-restore bench-batch bench-index load-test mine-real eval-real fit-real-confidence eval-real-spinner eval-short eval-paraphrase eval-index clean
 
 setup: $(STAMP)
 
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml requirements-nodeps.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,serve]"
 	$(BIN)/python -m pip install -q --no-deps -r requirements-nodeps.txt
 	touch $(STAMP)
 
@@ -212,11 +212,17 @@ eval-real-spinner: setup-train
 eval-short: setup-train
 	$(BIN)/python scripts/eval_short_inputs.py --models models --out data/eval/short_inputs.json
 
-# Find the source (issue 41, in progress): every White House item and State of the Union address
-# indexed, the reference cases' spun copies searched -> data/eval/index.json (needs
-# data/generated/reference: make reference-data; the index is built once into data/generated/index)
+# Find the source: every White House item and State of the Union address indexed, the reference
+# cases' spun copies searched, held-out items with no source checked with --verify
+# -> data/eval/index.json (needs data/generated/reference: make reference-data; the index is built
+# once into data/generated/index, ~15 min; the searches and checks ~20 min)
 eval-index: setup-train
-	$(BIN)/python scripts/eval_index.py --out data/eval/index.json
+	$(BIN)/python scripts/eval_index.py --verify --write --out data/eval/index.json
+
+# The same index filled to 100,000 documents with digest pages: latency, memory, disk per
+# document, recall -> data/eval/index_scale.json (after make eval-index; the add ~40 min)
+bench-index: setup-train
+	$(BIN)/python scripts/bench_index_scale.py --out data/eval/index_scale.json
 
 # Blind detection on a real LM paraphraser's rewrites of White House items, and the reference
 # check on them -> data/eval/paraphrase.json (~10 min)
@@ -227,6 +233,13 @@ eval-paraphrase: setup-train
 # at 10k and 100k documents, the Ray engine against the local one -> data/eval/bench_batch.json (~25 min)
 bench-batch: setup-ray
 	$(BIN)/python scripts/bench_batch.py --models models --out data/eval/bench_batch.json
+
+# spinfix serve under load: 32 clients sending single-sentence detects for 60 s against
+# detect_many on the same sentences; the fuzz of malformed requests is in tests/test_serve.py
+# with and without the LM reading -> data/eval/serve_load.json, serve_load_no_lm.json (~8 min)
+load-test: setup
+	$(BIN)/python scripts/load_test_serve.py --out data/eval/serve_load.json
+	$(BIN)/python scripts/load_test_serve.py --no-lm-reading --out data/eval/serve_load_no_lm.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

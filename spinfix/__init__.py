@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the pipeline imports torch; keep `import spinfix` and `spin
     from spinfix.pipeline import Spinfix
 
 # The package release. The models in models/ carry versions of their own (their model cards).
-__version__ = "0.11.0"
+__version__ = "0.12.0"
 
 __all__ = [
     "Edit",

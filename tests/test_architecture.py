@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": BASE | {"pipeline", "index"},  # spinfix/__init__.py: load(), Index and the public names
     "render": BASE | {"text"},
     "io": BASE | {"text", "render"},
-    "cli": INFERENCE | AROUND | {"batch", "index"},  # `spinfix batch` and `spinfix index`: commands over them
+    "cli": INFERENCE | AROUND | {"batch", "index", "serve"},  # `spinfix batch`, `index`, `serve`: commands over them
     "index": INFERENCE | AROUND | {"batch"},  # builds read corpora as the batch engine does
     "batch": INFERENCE | AROUND,
     "serve": INFERENCE | AROUND,

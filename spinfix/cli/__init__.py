@@ -25,7 +25,7 @@ and logs go to stderr. New commands go in a module of their own that registers o
 :func:`spinfix.cli.options.load_models`, :mod:`spinfix.io` for reading, writing and progress,
 and return their exit code by raising ``typer.Exit``.
 """
-from spinfix.cli import batch, compare, detect, index, report, restore  # noqa: F401  (registers the commands on the app)
+from spinfix.cli import batch, compare, detect, index, report, restore, serve  # noqa: F401  (registers the commands on the app)
 from spinfix.cli.app import (
     EXIT_CLEAN,
     EXIT_ERROR,
