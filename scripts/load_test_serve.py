@@ -224,6 +224,7 @@ def main() -> None:
             th.join()
         wall = time.perf_counter() - t
         lat = np.array(latencies)
+        several = any(o.startswith("--workers") and not o.endswith(("=1", " 1")) for o in args.serve_option)
         done = len(latencies) - len(errors)
         result = {
             "device": "cpu", "cpu_count": os.cpu_count(), "clients": args.clients, "seconds": round(wall, 1),
@@ -234,9 +235,10 @@ def main() -> None:
             "latency_p50_s": round(float(np.percentile(lat, 50)), 3), "latency_p95_s": round(float(np.percentile(lat, 95)), 3),
             "latency_p99_s": round(float(np.percentile(lat, 99)), 3), "latency_max_s": round(float(lat.max()), 3),
             "answers_differing_from_serial": mismatches,
-            "service_rss_mb": rss_mb(server.pid) if server is not None else None,
+            # With --workers N the process started is uvicorn's supervisor, not the workers: not measured.
+            "service_rss_mb": rss_mb(server.pid) if server is not None and not several else None,
             "cpu_seconds": {
-                "service": cpu_seconds(server.pid) if server is not None else None,
+                "service": cpu_seconds(server.pid) if server is not None and not several else None,
                 "clients_and_baseline": round(time.process_time(), 1),
             },
         }

@@ -237,3 +237,17 @@ def test_a_sentence_rewritten_as_a_whole_comes_back_only_when_the_derivation_is_
 
     assert rewrites(0.7) == []  # derived, but not surely: another outlet's sentence must not come in
     assert rewrites(0.95) == [ref]
+
+
+def test_the_search_regression_falls_back_on_the_derivation_for_what_it_leaves_out(tmp_path) -> None:
+    import json
+
+    from spinfix.reference.settings import ReferenceSettings
+
+    derivation = {"weights": {"copied_share": 5.0}, "bias": -2.0, "threshold": 0.55}
+    (tmp_path / "spinfix.json").write_text(json.dumps({"derivation": derivation}))
+    search = ReferenceSettings.load(tmp_path).search
+    assert search.weights == {"copied_share": 5.0} and search.threshold == 0.9  # stricter than compare's
+    (tmp_path / "spinfix.json").write_text(json.dumps({"derivation": derivation, "search": {"threshold": 0.97}}))
+    search = ReferenceSettings.load(tmp_path).search
+    assert (search.weights, search.bias, search.threshold) == ({"copied_share": 5.0}, -2.0, 0.97)

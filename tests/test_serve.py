@@ -321,3 +321,9 @@ def test_a_bug_gets_a_500_json_answer_and_its_message_stays_out_of_the_logs(capl
     assert "quokka" not in json.dumps(body).lower()
     assert any("RuntimeError" in r.getMessage() for r in caplog.records)
     assert not [r for r in caplog.records if "quokka" in r.getMessage().lower()]
+
+
+def test_a_number_python_will_not_parse_is_a_400_not_a_500(server: Server) -> None:
+    body = b'{"text": "A sentence to check.", "min_confidence": ' + b"1" * 5000 + b"}"
+    status, answer = request(server.port, "POST", "/v1/restore", body)
+    assert (status, answer["error"]["code"]) == (400, "bad_json")

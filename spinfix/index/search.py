@@ -109,6 +109,7 @@ class Index:
         checker = sf.reference_checker()
         search = checker.settings.search
         checked = list(hits[:n])
+        self._fill_signals(text, checked)
         for h in checked:
             # The check's evidence, and how alike the search found the two (0: a signal that did
             # not bring this hit up, or that the index does not hold).
@@ -119,6 +120,26 @@ class Index:
             h.is_derived = h.derived >= search.threshold
         checked.sort(key=lambda h: -(h.derived or 0.0))
         return [*checked, *hits[n:]]
+
+    def _fill_signals(self, text: str, hits: Sequence[Hit]) -> None:
+        """The spin-robust similarities a hit lacks (found by another signal, or past DEPTH),
+        computed for it: the search regression weighs both."""
+        wanted = [s for s in ROBUST if s in self.signals]
+        if len(wanted) < len(ROBUST):
+            logger.warning("this index lacks the %s signal: --verify weighs it as 0 and calls fewer hits derived",
+                           " and ".join(s for s in ROBUST if s not in wanted))
+        lacking = [h for h in hits if any(s not in h.signals for s in wanted)]
+        if not lacking:
+            return
+        families = tuple(s for s in wanted if s in self.settings.families)
+        q = self.featurizer.features([text], families, "embedding" in wanted)
+        for h in lacking:
+            seg = self.segments[h.segment]
+            for fam in families:
+                if fam not in h.signals:
+                    h.signals[fam] = float(agreement(q.signatures[fam][0], np.asarray(seg.signatures[fam][h.row : h.row + 1]))[0])
+            if "embedding" in wanted and "embedding" not in h.signals and seg.vectors is not None and q.vectors is not None:
+                h.signals["embedding"] = float(np.dot(seg.vectors.reconstruct(h.row), q.vectors[0]))
 
     def search_many(self, texts: Sequence[str], k: int = 10, signal: str = "combined") -> list[list[Hit]]:
         if signal != "combined" and signal not in self.signals:

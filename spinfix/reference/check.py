@@ -28,6 +28,9 @@ MAX_EMBEDDED = 2000
 PER_SENTENCE = 12
 
 
+MAX_IMMUTABLES = 2000
+
+
 @dataclass(frozen=True)
 class AlignedPair:
     """Suspect sentences aligned to sentences of one reference, with their word differences.
@@ -158,8 +161,10 @@ class ReferenceChecker:
         covered = {j for p in pairs if p.reference == main for j in p.sentences}
         n_ref = sum(1 for seg in refs[main] if _words(seg) >= MIN_WORDS) if refs else 0
         words = sum(p.words.suspect_words for p in pairs)
-        mine = immutables(text)
-        theirs = immutables(references[main]) if references else []
+        # The first MAX_IMMUTABLES of each side: the share is as telling, and the LCS (quadratic,
+        # in Python) stays under a second whatever the input.
+        mine = immutables(text)[:MAX_IMMUTABLES]
+        theirs = immutables(references[main])[:MAX_IMMUTABLES] if references else []
         return {
             "aligned_share": len(aligned & set(counted)) / len(counted) if counted else 0.0,
             "coverage": min(len(covered) / n_ref, 1.0) if n_ref else 0.0,

@@ -64,8 +64,11 @@ class ReferenceSettings:
             align=from_dict(AlignSettings, d.get("align"), f"{path}: align"),
             derivation=derivation,
             restore=from_dict(ReferenceRestoreSettings, d.get("restore"), f"{path}: restore"),
-            search=from_dict(DerivationSettings, d["search"], f"{path}: search") if "search" in d
-            else replace(derivation, threshold=max(derivation.threshold, 0.9)),
+            # What the search section leaves out is the derivation's (at a stricter threshold).
+            search=from_dict(
+                DerivationSettings, {**to_dict(replace(derivation, threshold=max(derivation.threshold, 0.9))), **(d.get("search") or {})},
+                f"{path}: search",
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:

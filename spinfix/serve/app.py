@@ -9,6 +9,7 @@ and timings.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from spinfix import __version__
 from spinfix.errors import InputError, ModelError, SpinfixError
@@ -127,6 +129,26 @@ class Service:
             raise ApiError(500, "internal", "internal error; it is logged on the server") from None
 
 
+def guarded(route: Callable[[Request], Awaitable[JSONResponse]]) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """A route whose unexpected failures are answered as ApiErrors: a 500 with the traceback in
+    the log (not its message), where an uncaught exception would reach the server's own log
+    whole; a client gone mid-upload needs no answer and no traceback."""
+
+    @functools.wraps(route)
+    async def run(request: Request) -> JSONResponse:
+        try:
+            return await route(request)
+        except ApiError:
+            raise
+        except ClientDisconnect:
+            raise ApiError(400, "client_disconnected", "the client went away before its request was whole") from None
+        except Exception as exc:  # noqa: BLE001 - a bug
+            log_internal(exc)
+            raise ApiError(500, "internal", "internal error; it is logged on the server") from None
+
+    return run
+
+
 async def _body(request: Request, limit: int) -> bytes:
     """The request body, refused (413) as soon as it is over `limit` bytes."""
     declared = request.headers.get("content-length", "")
@@ -195,18 +217,21 @@ def create_app(settings: ServeSettings | None = None, sf: Spinfix | None = None)
         return JSONResponse(body, status_code=200 if service.status == "ready" else 503)
 
     @app.post("/v1/detect", summary="Flag spun sentences and mark the spun phrases", openapi_extra=schema(DetectRequest))
+    @guarded
     async def detect(request: Request) -> JSONResponse:
         req = parse(await _body(request, settings.max_bytes), DetectRequest)
         assert isinstance(req, DetectRequest)
         return JSONResponse(await service.answer(lambda: service.detects.submit(req)))
 
     @app.post("/v1/restore", summary="Detect, then restore the flagged spans", openapi_extra=schema(RestoreRequest))
+    @guarded
     async def restore(request: Request) -> JSONResponse:
         req = parse(await _body(request, settings.max_bytes), RestoreRequest)
         assert isinstance(req, RestoreRequest)
         return JSONResponse(await service.answer(lambda: service.restores.submit(req, key=(req.method, req.min_confidence))))
 
     @app.post("/v1/compare", summary="Check a text against a clean parallel article", openapi_extra=schema(CompareRequest))
+    @guarded
     async def compare(request: Request) -> JSONResponse:
         req = parse(await _body(request, settings.max_bytes), CompareRequest)
         assert isinstance(req, CompareRequest)
@@ -222,4 +247,11 @@ def create_app(settings: ServeSettings | None = None, sf: Spinfix | None = None)
 def app_from_env() -> FastAPI:
     """The app of a worker process (`spinfix serve --workers N`): settings from the environment."""
     raw = os.environ.get(ENV)
+    # A worker process starts afresh: spinfix's own lines (ready, batch sizes) at INFO, as with one.
+    spinfix_logger = logging.getLogger("spinfix")
+    if not spinfix_logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("spinfix: %(levelname)s: %(name)s: %(message)s"))
+        spinfix_logger.addHandler(handler)
+        spinfix_logger.setLevel(logging.INFO)
     return create_app(ServeSettings.from_json(raw) if raw else ServeSettings())

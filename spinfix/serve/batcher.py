@@ -92,7 +92,8 @@ class MicroBatcher(Generic[T]):
                 return
             logger.info("a batch of %d failed (%s): answering its items one by one", len(group), type(exc).__name__)
             for p in group:
-                await self._answer(key, [p])
+                if not p.future.done():  # a caller that timed out meanwhile needs no answer
+                    await self._answer(key, [p])
             return
         for p, r in zip(group, results):
             _settle(p.future, result=r)

@@ -92,7 +92,7 @@ def parse(body: bytes, model: type[BaseModel]) -> BaseModel:
         raise ApiError(400, "not_utf8", f"the request body is not valid UTF-8 (byte 0x{byte} at offset {exc.start:,})") from None
     try:
         data = json.loads(decoded)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; so is an integer of 4,301 digits
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise ApiError(400, "bad_json", f"the request body is not JSON{where}") from None
     bad = _lone_surrogate(data)
